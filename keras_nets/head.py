@@ -1,0 +1,67 @@
+"""What AlexNet and VGG share: input checks, initialisers and the classifier head."""
+
+import keras
+from keras import layers
+
+INITS = ("he", "glorot", "paper")
+POOLINGS = (None, "avg", "max")
+
+
+def input_spec(input_shape, default):
+    """A validated (H, W, 3) tuple; H or W may be None only when the caller allows it."""
+    shape = tuple(default if input_shape is None else input_shape)
+    if len(shape) != 3 or shape[-1] != 3:
+        raise ValueError(f"input_shape must be (height, width, 3), got {input_shape}")
+    return shape
+
+
+def kernel_init(init, seed=None):
+    """He normal, Glorot uniform, or the papers' N(0, 0.01) (AlexNet 5, VGG 3.1)."""
+    if init == "he":
+        return keras.initializers.HeNormal(seed=seed)
+    if init == "glorot":
+        return keras.initializers.GlorotUniform(seed=seed)
+    if init == "paper":
+        return keras.initializers.RandomNormal(stddev=0.01, seed=seed)
+    raise ValueError(f"init must be one of {INITS}, got {init!r}")
+
+
+def bias_init(init, one):
+    """AlexNet paper 5: biases 1 in conv2, conv4, conv5 and the hidden FC layers, 0 elsewhere."""
+    return keras.initializers.Constant(1.0) if (init == "paper" and one) else "zeros"
+
+
+def head_dtype():
+    """The classifier computes in float32 under a mixed-precision policy."""
+    policy = keras.config.dtype_policy()
+    return "float32" if policy.compute_dtype != "float32" else None
+
+
+def classifier(x, *, names, num_classes, include_top, pooling, classifier_activation,
+               dropout, init, hidden_bias_one=False, fc_units=4096):
+    """FC-4096, FC-4096 (ReLU, dropout), FC-classes; or global pooling when there is no top.
+
+    `names` gives the three FC layers' names, e.g. ("fc6", "fc7", "fc8") or VGG's
+    ("fc1", "fc2", "predictions").
+    """
+    if not include_top:
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        if pooling == "avg":
+            return layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        if pooling == "max":
+            return layers.GlobalMaxPooling2D(name="max_pool")(x)
+        return x
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    x = layers.Flatten(name="flatten")(x)
+    for name in names[:2]:
+        x = layers.Dense(fc_units, activation="relu", name=name,
+                         kernel_initializer=kernel_init(init),
+                         bias_initializer=bias_init(init, hidden_bias_one))(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
+    return layers.Dense(num_classes, activation=classifier_activation, name=names[2],
+                        kernel_initializer=kernel_init(init), dtype=head_dtype())(x)

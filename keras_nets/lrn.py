@@ -1,0 +1,43 @@
+"""Local response normalization across channels (AlexNet paper, section 3.3)."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_nets")
+class LocalResponseNormalization(keras.layers.Layer):
+    """b_i = a_i / (k + alpha * sum_{|j-i|<=r} a_j^2) ** beta over the channel axis.
+
+    Defaults are the paper's k=2, n=5 (r=2), alpha=1e-4, beta=0.75; alpha is not divided by n
+    (unlike Caffe), so this equals `tf.nn.local_response_normalization` with the same arguments.
+    """
+
+    def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
+        super().__init__(**kwargs)
+        if depth_radius < 0:
+            raise ValueError(f"depth_radius must be >= 0, got {depth_radius}")
+        self.depth_radius = int(depth_radius)
+        self.bias = float(bias)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+
+    def call(self, inputs):
+        x = ops.cast(inputs, "float32")
+        channels = x.shape[-1]
+        r = self.depth_radius
+        squares = ops.pad(ops.square(x), [[0, 0]] * (len(x.shape) - 1) + [[r, r]])
+        window = squares[..., 0:channels]
+        for offset in range(1, 2 * r + 1):
+            window = window + squares[..., offset : offset + channels]
+        scale = ops.power(self.bias + self.alpha * window, -self.beta)
+        return ops.cast(x * scale, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta
+        )
+        return config
