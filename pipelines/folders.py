@@ -1,0 +1,78 @@
+"""Image folders (root/<split>/<class>/<image>): an up-front scan that refuses or skips bad files."""
+
+import os
+import sys
+
+SPLIT_DIRS = {"train": ("train",), "validation": ("validation", "val"), "test": ("test",)}
+MAGIC = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG", b"GIF87a": "GIF",
+         b"GIF89a": "GIF", b"BM": "BMP"}
+
+
+class DataError(ValueError):
+    """Data that cannot be used, with the file or folder named in the message."""
+
+
+def image_problem(path):
+    """None when the file looks like a complete JPEG/PNG/GIF/BMP, else why not (one phrase)."""
+    try:
+        size = os.path.getsize(path)
+        if size == 0:
+            return "empty file"
+        with open(path, "rb") as f:
+            head = f.read(16)
+            f.seek(max(0, size - 1024))
+            tail = f.read()
+    except OSError as err:
+        return f"unreadable ({err.strerror or err})"
+    kind = next((k for magic, k in MAGIC.items() if head.startswith(magic)), None)
+    if kind is None:
+        return "not an image (no JPEG/PNG/GIF/BMP signature)"
+    complete = {"JPEG": b"\xff\xd9" in tail, "PNG": b"IEND" in tail[-16:],
+                "GIF": tail.rstrip(b"\x00").endswith(b";"),
+                "BMP": size >= int.from_bytes(head[2:6], "little")}[kind]
+    return None if complete else f"truncated {kind}"
+
+
+def scan_folder(root, split):
+    """(paths as bytes, labels, class names, [(path, problem)]) for one split of an image folder.
+
+    Classes are the sorted sub-folder names of the split folder; empty class folders keep their
+    label and are reported. Raises DataError when the split or every image is missing.
+    """
+    split_dir = next((os.path.join(root, d) for d in SPLIT_DIRS.get(split, (split,))
+                      if os.path.isdir(os.path.join(root, d))), None)
+    if split_dir is None:
+        raise DataError(f"{root}: no '{split}' folder (expected {root}/{split}/<class>/<image>)")
+    class_names = sorted(d for d in os.listdir(split_dir)
+                         if os.path.isdir(os.path.join(split_dir, d)) and not d.startswith("."))
+    if not class_names:
+        raise DataError(f"{split_dir}: no class folders")
+    paths, labels, problems = [], [], []
+    for label, name in enumerate(class_names):
+        class_dir = os.path.join(split_dir, name)
+        files = sorted(f for f in os.listdir(class_dir) if not f.startswith("."))
+        if not files:
+            problems.append((class_dir, "empty class folder"))
+        for file in files:
+            path = os.path.join(class_dir, file)
+            if os.path.isdir(path):
+                continue
+            problem = image_problem(path)
+            if problem:
+                problems.append((path, problem))
+            else:
+                paths.append(os.fsencode(path))
+                labels.append(label)
+    if not paths:
+        raise DataError(f"{split_dir}: no readable images")
+    return paths, labels, class_names, problems
+
+
+def report(problems, split_dir, total, stream=None, limit=8):
+    """One summary line naming the skipped files (relative to the split folder)."""
+    if not problems:
+        return
+    named = "; ".join(f"{os.path.relpath(p, split_dir)} ({why})" for p, why in problems[:limit])
+    more = f"; and {len(problems) - limit} more" if len(problems) > limit else ""
+    print(f"skipped {len(problems)} of {total} entries in {split_dir}: {named}{more}",
+          file=stream or sys.stderr)

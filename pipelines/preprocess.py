@@ -1,0 +1,199 @@
+"""Pure tensor preprocessing: the train and test protocols of both papers.
+
+Every function takes an encoded image (JPEG, PNG, GIF or BMP bytes) and, for the random ones, a
+stateless seed of shape [2]; they give the same result eagerly and inside tf.data. Training crops
+are computed in source coordinates and decoded with the fused decode-and-crop op for JPEGs.
+"""
+
+import tensorflow as tf
+
+# ImageNet training-set statistics on the 0-255 scale: the mean RGB every paper subtracts
+# (AlexNet 2, VGG 2.1) and the per-channel deviation we also divide by (unit-scale inputs).
+MEAN_RGB = (123.675, 116.28, 103.53)
+STD_RGB = (58.395, 57.12, 57.375)
+# PCA of ImageNet's RGB pixels on the 0-1 scale (published with fb.resnet.torch), the default for
+# AlexNet paper 4.1's lighting noise; `python -m pipelines.lighting` computes a dataset's own.
+IMAGENET_EIGVAL = (0.2175, 0.0188, 0.0045)
+IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009),
+                   (-0.5808, -0.0045, -0.8140),
+                   (-0.5836, -0.6948, 0.4203))
+LIGHTING_STD = 0.1  # alpha_i ~ N(0, 0.1), AlexNet paper 4.1
+
+
+def normalize(image):
+    """The one input normalisation every model of the project is trained and served with."""
+    return (tf.cast(image, tf.float32) - MEAN_RGB) / STD_RGB
+
+
+def denormalize(image):
+    return image * STD_RGB + MEAN_RGB
+
+
+def image_shape(encoded):
+    """(height, width) of an encoded image, from the JPEG header when it is a JPEG."""
+    return tf.cond(tf.io.is_jpeg(encoded),
+                   lambda: tf.image.extract_jpeg_shape(encoded)[:2],
+                   lambda: tf.shape(decode_rgb(encoded))[:2])
+
+
+def decode_rgb(encoded):
+    """Any JPEG/PNG/GIF/BMP (grey, RGBA, CMYK, 16-bit, animated: first frame) to uint8 RGB."""
+    image = tf.io.decode_image(encoded, channels=3, expand_animations=False, dtype=tf.uint8)
+    image.set_shape([None, None, 3])
+    return image
+
+
+def decode_window(encoded, top, left, height, width):
+    """Decode only a window of the image: the fused decode-and-crop op for JPEGs."""
+    window = tf.stack([top, left, height, width])
+
+    def fused():
+        image = tf.image.decode_and_crop_jpeg(encoded, window, channels=3)
+        image.set_shape([None, None, 3])
+        return image
+
+    return tf.cond(tf.io.is_jpeg(encoded), fused,
+                   lambda: tf.image.crop_to_bounding_box(decode_rgb(encoded), top, left,
+                                                         height, width))
+
+
+def resize(image, height, width):
+    return tf.image.resize(tf.cast(image, tf.float32), tf.stack([height, width]),
+                           method="bilinear", antialias=True)
+
+
+def resize_shorter(image, side):
+    """Isotropic rescale so that the shorter side equals `side` (the papers' S or Q)."""
+    shape = tf.cast(tf.shape(image)[:2], tf.float32)
+    scale = tf.cast(side, tf.float32) / tf.reduce_min(shape)
+    new = tf.maximum(tf.cast(tf.round(shape * scale), tf.int32), side)
+    return resize(image, new[0], new[1])
+
+
+def _uniform_int(seed, high):
+    """An integer in [0, high] from a stateless seed."""
+    return tf.random.stateless_uniform([], seed, 0, high + 1, dtype=tf.int32)
+
+
+def _crop_window_square(encoded, seed, side_fraction, anywhere):
+    """A random square window whose side is `side_fraction` of the shorter side.
+
+    anywhere=False keeps it inside the central square (AlexNet's central 256x256);
+    anywhere=True lets it fall anywhere in the image (VGG's crop of the rescaled image).
+    """
+    shape = image_shape(encoded)
+    h, w = shape[0], shape[1]
+    short = tf.minimum(h, w)
+    side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * side_fraction),
+                                    tf.int32), 1, short)
+    seeds = tf.random.experimental.stateless_split(seed, 2)
+    if anywhere:
+        top, left = _uniform_int(seeds[0], h - side), _uniform_int(seeds[1], w - side)
+    else:
+        top = (h - short) // 2 + _uniform_int(seeds[0], short - side)
+        left = (w - short) // 2 + _uniform_int(seeds[1], short - side)
+    return decode_window(encoded, top, left, side, side)
+
+
+def random_flip(image, seed):
+    flip = tf.random.stateless_uniform([], seed) < 0.5
+    return tf.cond(flip, lambda: tf.reverse(image, axis=[1]), lambda: image)
+
+
+def pca_lighting(image, seed, eigval=IMAGENET_EIGVAL, eigvec=IMAGENET_EIGVEC, std=LIGHTING_STD):
+    """AlexNet paper 4.1: add [p1 p2 p3][a1 l1, a2 l2, a3 l3]^T to every pixel (0-255 scale)."""
+    alpha = tf.random.stateless_normal([3], seed, stddev=std)
+    shift = tf.linalg.matvec(tf.constant(eigvec, tf.float32),
+                             alpha * tf.constant(eigval, tf.float32)) * 255.0
+    return image + shift
+
+
+def random_brightness(image, seed, max_delta=32.0):
+    """The deck's random brightness: one offset in [-max_delta, max_delta] for the image."""
+    return image + tf.random.stateless_uniform([], seed, -max_delta, max_delta)
+
+
+def preprocess_for_train_alexnet(encoded, seed, size=227, scale=256, flip=True, lighting=True,
+                                 brightness=False, eigval=IMAGENET_EIGVAL,
+                                 eigvec=IMAGENET_EIGVEC):
+    """AlexNet paper 2/4.1: shorter side to 256, central 256x256, random size x size crop,
+    random mirror, PCA lighting (paper) and random brightness (deck), mean subtraction."""
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    image = _crop_window_square(encoded, seeds[0], size / scale, anywhere=False)
+    image = resize(image, size, size)
+    if flip:
+        image = random_flip(image, seeds[1])
+    if lighting:
+        image = pca_lighting(image, seeds[2], eigval, eigvec)
+    if brightness:
+        image = random_brightness(image, seeds[3])
+    return normalize(tf.clip_by_value(image, 0.0, 255.0))
+
+
+def preprocess_for_train_vgg(encoded, seed, size=224, scale_min=256, scale_max=512, flip=True,
+                             colour_shift=True, eigval=IMAGENET_EIGVAL, eigvec=IMAGENET_EIGVEC):
+    """VGG paper 3.1: isotropic rescale to S (fixed when scale_min == scale_max, else jittered
+    uniformly per image), random size x size crop, random mirror, random RGB colour shift."""
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    s = tf.random.stateless_uniform([], seeds[0], scale_min, scale_max + 1, dtype=tf.int32)
+    image = _crop_window_square(encoded, seeds[1], size / tf.cast(s, tf.float32), anywhere=True)
+    image = resize(image, size, size)
+    if flip:
+        image = random_flip(image, seeds[2])
+    if colour_shift:
+        image = pca_lighting(image, seeds[3], eigval, eigvec)
+    return normalize(tf.clip_by_value(image, 0.0, 255.0))
+
+
+def preprocess_for_eval(encoded, size=224, scale=256):
+    """Single centre crop: shorter side to `scale`, the central size x size (one view)."""
+    shape = image_shape(encoded)
+    short = tf.minimum(shape[0], shape[1])
+    side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
+                                    tf.int32), 1, short)
+    image = decode_window(encoded, (shape[0] - side) // 2, (shape[1] - side) // 2, side, side)
+    return normalize(resize(image, size, size))
+
+
+def _with_mirrors(views):
+    return tf.concat([views, tf.reverse(views, axis=[2])], axis=0)
+
+
+def ten_crop(encoded, size=224, scale=256):
+    """AlexNet paper 4.1 test: the 4 corners and the centre of the central scale x scale image,
+    and their mirrors: [10, size, size, 3] (corners TL, TR, BL, BR, centre; then mirrored)."""
+    image = resize_shorter(decode_rgb(encoded), scale)
+    image = tf.image.resize_with_crop_or_pad(image, scale, scale)
+    far, mid = scale - size, (scale - size) // 2
+    views = tf.stack([image[t:t + size, l:l + size] for t, l in
+                      ((0, 0), (0, far), (far, 0), (far, far), (mid, mid))])
+    return normalize(_with_mirrors(views))
+
+
+def full_image(encoded, scale):
+    """VGG paper 3.2 dense test: the whole image at test scale Q and its mirror: [2, H, W, 3]."""
+    image = resize_shorter(decode_rgb(encoded), scale)
+    return normalize(_with_mirrors(image[None]))
+
+
+def multi_crop(encoded, scale, size=224, grid=5):
+    """VGG paper 4.2 multi-crop: a grid x grid of size x size crops at scale Q, and their
+    mirrors: [2 * grid^2, size, size, 3] (50 views for a 5x5 grid)."""
+    image = resize_shorter(decode_rgb(encoded), scale)
+    shape = tf.shape(image)
+    tops = tf.cast(tf.round(tf.linspace(0.0, tf.cast(shape[0] - size, tf.float32), grid)),
+                   tf.int32)
+    lefts = tf.cast(tf.round(tf.linspace(0.0, tf.cast(shape[1] - size, tf.float32), grid)),
+                    tf.int32)
+    boxes = tf.reshape(tf.stack(tf.meshgrid(tops, lefts, indexing="ij"), -1), [-1, 2])
+    views = tf.map_fn(lambda tl: image[tl[0]:tl[0] + size, tl[1]:tl[1] + size], boxes,
+                      fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32))
+    return normalize(_with_mirrors(views))
+
+
+def test_scales(train_scale_min, train_scale_max):
+    """VGG paper 4.2: Q in {S-32, S, S+32} for fixed S; {S_min, (S_min+S_max)/2, S_max} when
+    jittered (256, 384, 512 for [256, 512])."""
+    if train_scale_min == train_scale_max:
+        return (train_scale_min - 32, train_scale_min, train_scale_min + 32)
+    return (train_scale_min, (train_scale_min + train_scale_max) // 2, train_scale_max)

@@ -1,0 +1,64 @@
+"""The embedded dataset as a TensorFlow Datasets builder: generated offline, prepared once."""
+
+import dataclasses
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from pipelines.shapes import CLASS_NAMES, render
+
+NAME = "keras_nets_shapes"
+
+
+@dataclasses.dataclass
+class ShapesConfig(tfds.core.BuilderConfig):
+    num_train: int = 1500
+    num_validation: int = 300
+    seed: int = 0
+    min_side: int = 128
+    max_side: int = 320
+
+
+def shapes_config(num_train=1500, num_validation=300, seed=0, min_side=128, max_side=320):
+    """A config named after its sizes, so every size is prepared once into its own directory."""
+    name = "default" if (num_train, num_validation, seed, min_side, max_side) == (
+        1500, 300, 0, 128, 320) else f"n{num_train}_v{num_validation}_s{seed}_{min_side}_{max_side}"
+    return ShapesConfig(name=name, num_train=num_train, num_validation=num_validation,
+                        seed=seed, min_side=min_side, max_side=max_side)
+
+
+class KerasNetsShapes(tfds.core.GeneratorBasedBuilder):
+    """Ten classes of drawn objects (circle ... l_shape) on random textured backgrounds, JPEG."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "First release."}
+    BUILDER_CONFIGS = [shapes_config()]
+
+    def _info(self):
+        return self.dataset_info_from_configs(
+            description=__doc__,
+            features=tfds.features.FeaturesDict({
+                "image": tfds.features.Image(shape=(None, None, 3), encoding_format="jpeg"),
+                "label": tfds.features.ClassLabel(names=CLASS_NAMES),
+            }),
+            supervised_keys=("image", "label"),
+        )
+
+    def _split_generators(self, dl_manager):
+        c = self.builder_config
+        return {"train": self._generate_examples(c.num_train, c.seed * 2),
+                "validation": self._generate_examples(c.num_validation, c.seed * 2 + 1)}
+
+    def _generate_examples(self, count, seed):
+        c = self.builder_config
+        rng = np.random.default_rng([seed, 20120])
+        for i in range(count):
+            label = i % len(CLASS_NAMES)
+            yield i, {"image": render(rng, label, c.min_side, c.max_side), "label": label}
+
+
+def shapes_builder(data_dir=None, **sizes):
+    """The builder for the given sizes (default 1,500 train / 300 validation images)."""
+    config = shapes_config(**sizes)
+    return KerasNetsShapes(config="default" if config.name == "default" else config,
+                           data_dir=data_dir)

@@ -1,0 +1,122 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from imagefiles import coordinates_image, encode, noise_image
+from pipelines import preprocess as pp
+
+SEED = tf.constant([3, 4], tf.int64)
+
+
+def pixels(normalized):
+    return np.round(np.asarray(pp.denormalize(normalized))).astype(int)
+
+
+def test_train_shapes_dtypes_and_ranges():
+    encoded = tf.constant(encode(noise_image(300, 200), "JPEG"))
+    alex = pp.preprocess_for_train_alexnet(encoded, SEED)
+    vgg = pp.preprocess_for_train_vgg(encoded, SEED)
+    assert alex.shape == (227, 227, 3) and vgg.shape == (224, 224, 3)
+    lo = (0 - np.array(pp.MEAN_RGB)) / pp.STD_RGB
+    hi = (255 - np.array(pp.MEAN_RGB)) / pp.STD_RGB
+    for image in (alex, vgg):
+        assert image.dtype == tf.float32
+        assert (np.asarray(image) >= lo - 1e-5).all() and (np.asarray(image) <= hi + 1e-5).all()
+
+
+def test_eval_protocol_shapes():
+    encoded = tf.constant(encode(noise_image(300, 400), "JPEG"))
+    assert pp.preprocess_for_eval(encoded, 224, 256).shape == (224, 224, 3)
+    assert pp.ten_crop(encoded, 227, 256).shape == (10, 227, 227, 3)
+    assert pp.full_image(encoded, 384).shape == (2, 384, 512, 3)
+    assert pp.multi_crop(encoded, 256, 224).shape == (50, 224, 224, 3)
+    assert pp.test_scales(256, 256) == (224, 256, 288)
+    assert pp.test_scales(256, 512) == (256, 384, 512)
+
+
+def test_ten_crop_geometry_corners_centre_and_mirrors():
+    views = pixels(pp.ten_crop(tf.constant(encode(coordinates_image(256, 256))), 224, 256))
+    # (column, row) of each view's top-left pixel: TL, TR, BL, BR, centre
+    corners = [(0, 0), (32, 0), (0, 32), (32, 32), (16, 16)]
+    for view, (x, y) in zip(views[:5], corners):
+        assert tuple(view[0, 0, :2]) == (x, y)
+        assert tuple(view[-1, -1, :2]) == (x + 223, y + 223)
+    np.testing.assert_array_equal(views[5:], views[:5, :, ::-1])
+
+
+def test_ten_crop_uses_the_central_square_of_the_rescaled_image():
+    views = pixels(pp.ten_crop(tf.constant(encode(coordinates_image(256, 356))), 224, 256))
+    assert tuple(views[0, 0, 0, :2]) == (50, 0)  # (356 - 256) / 2 columns cut on each side
+
+
+def test_multi_crop_grid_and_mirrors():
+    views = pixels(pp.multi_crop(tf.constant(encode(coordinates_image(256, 256))), 256, 224))
+    tops = sorted({tuple(v[0, 0, :2]) for v in views[:25]})
+    assert tops == [(x, y) for x in (0, 8, 16, 24, 32) for y in (0, 8, 16, 24, 32)]
+    np.testing.assert_array_equal(views[25:], views[:25, :, ::-1])
+
+
+def test_full_image_and_its_mirror():
+    views = pixels(pp.full_image(tf.constant(encode(coordinates_image(256, 256))), 256))
+    np.testing.assert_array_equal(views[0, :, :, :2], coordinates_image(256, 256)[..., :2])
+    np.testing.assert_array_equal(views[1], views[0, :, ::-1])
+
+
+def test_alexnet_crop_stays_in_the_central_square():
+    image = np.full((256, 512, 3), 200, "uint8")
+    image[:, :128] = image[:, -128:] = 0  # outside the central 256x256
+    encoded = tf.constant(encode(image))
+    for i in range(20):
+        crop = pixels(pp.preprocess_for_train_alexnet(encoded, tf.constant([i, 0], tf.int64),
+                                                      lighting=False))
+        assert crop.min() >= 195
+
+
+def test_scale_jitter_bounds():
+    encoded = tf.constant(encode(coordinates_image(256, 256)))
+    scales = []
+    for i in range(60):
+        crop = pixels(pp.preprocess_for_train_vgg(encoded, tf.constant([i, 1], tf.int64),
+                                                  flip=False, colour_shift=False))
+        side = crop[0, -1, 0] - crop[0, 0, 0] + 1  # source columns covered by the crop
+        scales.append(224 * 256 / side)
+    assert min(scales) >= 256 * 0.97 and max(scales) <= 512 * 1.03
+    assert max(scales) - min(scales) > 150  # actually jittered
+    fixed = pixels(pp.preprocess_for_train_vgg(encoded, SEED, scale_min=256, scale_max=256,
+                                               flip=False, colour_shift=False))
+    assert fixed[0, -1, 0] - fixed[0, 0, 0] == 223
+
+
+def test_pca_lighting_shifts_the_whole_image_by_one_vector():
+    image = tf.constant(noise_image(8, 8).astype("float32") * 0.5 + 60)
+    shifted = np.asarray(pp.pca_lighting(image, SEED)) - np.asarray(image)
+    np.testing.assert_allclose(shifted, np.broadcast_to(shifted[0, 0], shifted.shape), atol=1e-4)
+    assert np.abs(shifted[0, 0]).max() > 0.01
+    other = np.asarray(pp.pca_lighting(image, tf.constant([9, 9], tf.int64))) - np.asarray(image)
+    assert not np.allclose(other[0, 0], shifted[0, 0])
+
+
+def test_flip_is_a_mirror():
+    image = noise_image(5, 7)
+    flips = [np.asarray(pp.random_flip(tf.constant(image), tf.constant([i, 0], tf.int64)))
+             for i in range(16)]
+    assert any((f == image).all() for f in flips)
+    assert any((f == image[:, ::-1]).all() for f in flips)
+
+
+@pytest.mark.parametrize("fn", [pp.preprocess_for_train_alexnet, pp.preprocess_for_train_vgg])
+def test_eager_equals_in_graph_and_seeds_repeat(fn):
+    encoded = tf.constant(encode(noise_image(300, 260), "JPEG"))
+    eager = fn(encoded, SEED)
+    graph = tf.function(fn)(encoded, SEED)
+    np.testing.assert_allclose(eager, graph, atol=1e-5)
+    np.testing.assert_array_equal(fn(encoded, SEED), eager)
+    assert not np.allclose(fn(encoded, tf.constant([5, 6], tf.int64)), eager)
+
+
+def test_png_and_jpeg_paths_agree_on_the_crop_window():
+    image = coordinates_image(256, 256)
+    png = pixels(pp.preprocess_for_eval(tf.constant(encode(image)), 224, 256))
+    jpeg = pixels(pp.preprocess_for_eval(tf.constant(encode(image, "JPEG", quality=100)),
+                                         224, 256))
+    assert np.abs(png - jpeg).mean() < 3
