@@ -1,0 +1,46 @@
+"""Strategy selection: one device, MirroredStrategy over local devices, or several machines."""
+
+import json
+import os
+
+import tensorflow as tf
+
+STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
+
+
+def cluster_workers():
+    """Number of workers named by TF_CONFIG (1 when unset)."""
+    config = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}")
+    return len(config.get("cluster", {}).get("worker", [])) or 1
+
+
+def make_strategy(kind="auto"):
+    """auto: multi-worker when TF_CONFIG names several workers, mirrored over several GPUs,
+    else one device. mirrored without GPUs uses every logical CPU device (tests split the CPU)."""
+    if kind not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {kind!r}")
+    gpus = tf.config.list_logical_devices("GPU")
+    if kind == "auto":
+        kind = ("multi-worker" if cluster_workers() > 1 else
+                "mirrored" if len(gpus) > 1 else "one-device")
+    if kind == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if kind == "mirrored":
+        devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(devices)
+    return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+
+
+def is_chief(strategy):
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    return resolver.task_type == "chief" or (resolver.task_type == "worker"
+                                             and resolver.task_id == 0)
+
+
+def split_cpu(n):
+    """Split the CPU into n logical devices (before TensorFlow initialises its devices)."""
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])

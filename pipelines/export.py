@@ -1,0 +1,81 @@
+"""SavedModel export for TensorFlow Serving: JPEG-in and float-in signatures, versioned dirs."""
+
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from pipelines import preprocess as pp
+
+
+def next_version_dir(base_dir):
+    """base_dir/<n+1> where n is the highest integer version present (1 when none)."""
+    os.makedirs(base_dir, exist_ok=True)
+    versions = [int(d) for d in os.listdir(base_dir) if d.isdigit()]
+    return os.path.join(base_dir, str(max(versions, default=0) + 1))
+
+
+def serving_functions(model, class_names, scale, top_k=5):
+    """(serving_default, predict_images) tf.functions closing over the model."""
+    size = model.input.shape[1]
+    labels = tf.constant(list(class_names), tf.string)
+    k = min(top_k, len(class_names))
+
+    def preprocess(encoded):
+        return pp.preprocess_for_eval(encoded, size, scale)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="images")])
+    def serve_encoded(images):
+        batch = tf.map_fn(preprocess, images,
+                          fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32))
+        probabilities = tf.cast(model(batch, training=False), tf.float32)
+        top = tf.math.top_k(probabilities, k)
+        return {"probabilities": probabilities, "top_k_indices": top.indices,
+                "top_k_scores": top.values, "top_k_labels": tf.gather(labels, top.indices)}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32,
+                                                name="images")])
+    def serve_preprocessed(images):
+        return {"probabilities": tf.cast(model(images, training=False), tf.float32)}
+
+    return serve_encoded, serve_preprocessed
+
+
+def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_images=None):
+    """Write base_dir/<version>/ (never overwriting), then reload it and compare with the model."""
+    import keras
+    if len(class_names) != model.output.shape[-1]:
+        raise ValueError(f"{len(class_names)} class names for {model.output.shape[-1]} outputs")
+    path = next_version_dir(base_dir)
+    serve_encoded, serve_preprocessed = serving_functions(model, class_names, scale, top_k)
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serving_default", serve_encoded)
+    archive.add_endpoint("predict_images", serve_preprocessed)
+    archive.write_out(path, verbose=False)
+    self_check(model, path, class_names, scale, sample_images)
+    return path
+
+
+def self_check(model, path, class_names, scale, sample_images=None, atol=1e-4):
+    """Reload the export and compare both signatures with the Keras model on sample images."""
+    size = model.input.shape[1]
+    if sample_images is None:
+        rng = np.random.default_rng(0)
+        sample_images = [tf.io.encode_jpeg(rng.integers(0, 256, (size + 20, size + 40, 3),
+                                                        dtype=np.uint8)).numpy()
+                         for _ in range(2)]
+    loaded = tf.saved_model.load(path)
+    encoded = tf.constant(sample_images)
+    got = loaded.signatures["serving_default"](images=encoded)
+    batch = tf.stack([pp.preprocess_for_eval(e, size, scale) for e in sample_images])
+    expected = np.asarray(model(batch, training=False), np.float32)
+    if not np.allclose(got["probabilities"], expected, atol=atol):
+        raise RuntimeError(f"export self-check failed: {path} differs from the Keras model")
+    got_float = loaded.signatures["predict_images"](images=batch)["probabilities"]
+    if not np.allclose(got_float, expected, atol=atol):
+        raise RuntimeError(f"export self-check failed on predict_images: {path}")
+    top = [class_names[i] for i in np.argmax(expected, axis=1)]
+    if [label.decode() for label in got["top_k_labels"].numpy()[:, 0]] != top:
+        raise RuntimeError(f"export self-check failed on top_k_labels: {path}")
