@@ -19,12 +19,12 @@ def make_strategy(kind="auto"):
     else one device. mirrored without GPUs uses every logical CPU device (tests split the CPU)."""
     if kind not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {kind!r}")
+    if kind == "multi-worker" or (kind == "auto" and cluster_workers() > 1):
+        # Before anything that initialises TensorFlow's context (listing devices does).
+        return tf.distribute.MultiWorkerMirroredStrategy()
     gpus = tf.config.list_logical_devices("GPU")
     if kind == "auto":
-        kind = ("multi-worker" if cluster_workers() > 1 else
-                "mirrored" if len(gpus) > 1 else "one-device")
-    if kind == "multi-worker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        kind = "mirrored" if len(gpus) > 1 else "one-device"
     if kind == "mirrored":
         devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)

@@ -1,7 +1,6 @@
 """SavedModel export for TensorFlow Serving: JPEG-in and float-in signatures, versioned dirs."""
 
 import os
-import sys
 
 import numpy as np
 import tensorflow as tf
@@ -42,6 +41,28 @@ def serving_functions(model, class_names, scale, top_k=5):
     return serve_encoded, serve_preprocessed
 
 
+def sample_jpegs(size, count=3, seed=0):
+    """A few real JPEG requests of varied sizes (noise images) for warm-up and self-check."""
+    rng = np.random.default_rng(seed)
+    return [tf.io.encode_jpeg(rng.integers(0, 256, (size + 20 * i, size + 40, 3),
+                                           dtype=np.uint8)).numpy() for i in range(count)]
+
+
+def write_warmup(path, model_name, images):
+    """assets.extra/tf_serving_warmup_requests: PredictionLog records TF Serving replays."""
+    from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
+    os.makedirs(os.path.join(path, "assets.extra"), exist_ok=True)
+    with tf.io.TFRecordWriter(os.path.join(path, "assets.extra",
+                                           "tf_serving_warmup_requests")) as writer:
+        for batch in ([images[0]], images):
+            request = predict_pb2.PredictRequest(model_spec=model_pb2.ModelSpec(
+                name=model_name, signature_name="serving_default"))
+            request.inputs["images"].CopyFrom(tf.make_tensor_proto(batch, dtype=tf.string))
+            log = prediction_log_pb2.PredictionLog(
+                predict_log=prediction_log_pb2.PredictLog(request=request))
+            writer.write(log.SerializeToString())
+
+
 def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_images=None):
     """Write base_dir/<version>/ (never overwriting), then reload it and compare with the model."""
     import keras
@@ -54,18 +75,15 @@ def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_
     archive.add_endpoint("serving_default", serve_encoded)
     archive.add_endpoint("predict_images", serve_preprocessed)
     archive.write_out(path, verbose=False)
-    self_check(model, path, class_names, scale, sample_images)
+    samples = sample_images or sample_jpegs(model.input.shape[1])
+    write_warmup(path, os.path.basename(os.path.normpath(base_dir)), samples)
+    self_check(model, path, class_names, scale, samples)
     return path
 
 
-def self_check(model, path, class_names, scale, sample_images=None, atol=1e-4):
+def self_check(model, path, class_names, scale, sample_images, atol=1e-4):
     """Reload the export and compare both signatures with the Keras model on sample images."""
     size = model.input.shape[1]
-    if sample_images is None:
-        rng = np.random.default_rng(0)
-        sample_images = [tf.io.encode_jpeg(rng.integers(0, 256, (size + 20, size + 40, 3),
-                                                        dtype=np.uint8)).numpy()
-                         for _ in range(2)]
     loaded = tf.saved_model.load(path)
     encoded = tf.constant(sample_images)
     got = loaded.signatures["serving_default"](images=encoded)

@@ -30,7 +30,7 @@ def eval_preprocess(protocol, size, scale=256, grid=5):
 
 
 def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buffer=2048,
-                 deterministic=False, cache=True, repeat=None, skip_errors=False):
+                 deterministic=False, cache=True, repeat=None, skip_errors=False, shard=None):
     """Batches of (images, labels) from a dataset of {"image": encoded, "label": int}.
 
     train=True: shuffled each epoch (seeded), repeated forever unless repeat says otherwise,
@@ -38,18 +38,26 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
     train=False: preprocess(encoded) -> views, batches of [B, V, H, W, 3], in order; views of one
     image stay together (batch_size 1 for full_image, whose size varies per image).
     skip_errors drops elements whose decoding fails (the folder scan catches most up front).
+    shard=(n, i) keeps every n-th element from the i-th, after the shuffle and the seeds (which
+    every worker draws alike) and before the decoding: worker i's batches are its part of the
+    global batches.
     """
     ds = examples.cache() if cache else examples
     options = tf.data.Options()
-    options.deterministic = deterministic
+    options.deterministic = deterministic or bool(shard)  # workers must agree on the order
     options.experimental_optimization.map_parallelization = True
     if train:
         ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
         ds = ds.repeat() if repeat is None else ds.repeat(repeat)
         seeds = tf.data.Dataset.random(seed=seed).batch(2, drop_remainder=True)
-        ds = tf.data.Dataset.zip((ds, seeds)).map(
-            lambda e, s: (preprocess(e["image"], s), e["label"]), num_parallel_calls=AUTOTUNE)
+        ds = tf.data.Dataset.zip((ds, seeds))
+        if shard:
+            ds = ds.shard(*shard)
+        ds = ds.map(lambda e, s: (preprocess(e["image"], s), e["label"]),
+                    num_parallel_calls=AUTOTUNE)
     else:
+        if shard:
+            ds = ds.shard(*shard)
         ds = ds.map(lambda e: (preprocess(e["image"]), e["label"]), num_parallel_calls=AUTOTUNE)
     if skip_errors:
         ds = ds.ignore_errors(log_warning=True)

@@ -50,7 +50,7 @@ class Schedule:
         self.stalled.assign_add(1)
         if self.stalled.numpy() >= self.recipe.plateau_patience and \
                 self.drops.numpy() < self.recipe.max_lr_drops:
-            optimizer.learning_rate.assign(optimizer.learning_rate * 0.1)
+            optimizer.learning_rate = float(_current_lr(optimizer)) * 0.1
             self.drops.assign_add(1)
             self.stalled.assign(0)
 
@@ -97,7 +97,7 @@ def restore_latest(checkpoint, manager, log):
         try:
             checkpoint.restore(path).expect_partial()
             return path
-        except (tf.errors.OpError, ValueError, AssertionError) as err:
+        except Exception as err:  # a truncated or garbled file fails in several ways
             log(f"warning: checkpoint {path} is unreadable ({err.__class__.__name__}); "
                 "trying the previous one")
     return None
@@ -120,9 +120,12 @@ class Trainer:
             self.optimizer.build(model.trainable_variables)
             self.epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
             self.step_in_epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
+        # Dropout's RNG state too, so that a resumed run draws the same masks.
+        rng = {f"rng_{i}": v.value for i, v in enumerate(
+            v for v in model.variables if "seed_generator_state" in v.path)}
         self.checkpoint = tf.train.Checkpoint(model=model, optimizer=self.optimizer,
                                               epoch=self.epoch, step_in_epoch=self.step_in_epoch,
-                                              **self.schedule.variables())
+                                              **self.schedule.variables(), **rng)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, _checkpoint_dir(run_dir, strategy), max_to_keep=3)
         self.writer = tf.summary.create_file_writer(
@@ -180,8 +183,24 @@ class Trainer:
         return {"val_top1_error": 1 - totals[0] / count, "val_top5_error": 1 - totals[1] / count,
                 "val_images": int(totals[2])}
 
+    def _preemption_handler(self):
+        """Multi-worker: TF's handler, so that one worker's SIGTERM ends in a checkpoint that
+        all workers write at the same step, then a clean exit."""
+        if not isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return None
+        return tf.distribute.experimental.PreemptionCheckpointHandler(
+            self.strategy.cluster_resolver, self.manager,
+            termination_config=tf.distribute.experimental.TerminationConfig(
+                exit_fn=lambda: sys.exit(0)))
+
+    def _step_and_count(self, iterator):
+        out = self._train_step(iterator)
+        self.step_in_epoch.assign_add(1)
+        return out
+
     def fit(self, resume=False):
-        stop = StopRequested()
+        handler = self._preemption_handler()
+        stop = StopRequested() if handler is None else None
         if resume:
             restored = restore_latest(self.checkpoint, self.manager, self.log)
             self.log(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
@@ -198,13 +217,15 @@ class Trainer:
             iterator = iter(dataset)
             sums, start, last_print = np.zeros(4), time.time(), 0.0
             for step in range(skip, spe):
-                loss, correct = self._train_step(iterator)
+                if handler is None:
+                    loss, correct = self._step_and_count(iterator)
+                else:
+                    loss, correct = handler.run(self._step_and_count, iterator)
                 loss = float(loss)
                 if not math.isfinite(loss):
                     raise NonFiniteLoss(f"loss is {loss} at epoch {epoch + 1}, step {step + 1}; "
                                         f"the last good checkpoint is kept in {self.manager.directory}")
                 sums += (loss, *correct.numpy())
-                self.step_in_epoch.assign(step + 1)
                 done = step + 1 - skip
                 elapsed = time.time() - start
                 if self.chief and (elapsed - last_print > 10 or step + 1 == spe):
@@ -215,7 +236,7 @@ class Trainer:
                     self.log(f"epoch {epoch + 1}/{epochs} step {step + 1}/{spe} "
                              f"loss {sums[0] / done:.4f} top1-err {1 - sums[1] / sums[3]:.3f} "
                              f"{rate:.1f} img/s ETA {_duration(eta)}")
-                if stop:
+                if stop is not None and stop:
                     path = self.manager.save()
                     self.log(f"{stop.signal}: wrote checkpoint {path}; exiting")
                     return history, stop.signal

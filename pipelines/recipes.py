@@ -36,7 +36,7 @@ def demo_recipe(family):
     """Learns the embedded dataset from scratch on a laptop CPU in minutes (see README): He init,
     unit-scale inputs, Adam with warm-up and cosine decay, a reduced input size, more images."""
     if family == "alexnet":
-        return Recipe("demo", 32, 3e-4, 12, "adam", "cosine", "he", weight_decay=0.0,
+        return Recipe("demo", 32, 3e-4, 14, "adam", "cosine", "he", weight_decay=0.0,
                       warmup_steps=150, input_size=131, lighting=True,
                       dataset_sizes=dict(num_train=4000, num_validation=400))
     return Recipe("demo", 16, 1e-4, 6, "adam", "cosine", "he", weight_decay=0.0,

@@ -5,6 +5,7 @@ just "imagenet2012"), or an image folder (a path, or "folder:PATH").
 """
 
 import dataclasses
+import fcntl
 import os
 
 import tensorflow as tf
@@ -22,33 +23,50 @@ class Split:
     num_examples: int
     class_names: tuple
     source: str
+    shard: tuple | None = None  # (workers, index) for create_split to keep this worker's part
 
 
 def load_split(source=EMBEDDED, split="train", *, data_dir=None, manual_dir=None,
                input_context=None, shuffle_files=False, seed=None, shapes_sizes=None):
-    """The split as encoded images and labels; each worker reads its own shard when an
-    input_context (tf.distribute.InputContext) is given."""
+    """The split as encoded images and labels. With an input_context (several workers) each
+    worker reads its own files when there are enough of them; otherwise `Split.shard` tells
+    create_split to keep every n-th example after the shared shuffle, so that the workers' batches
+    together are exactly a single process's global batch."""
     if source == EMBEDDED:
-        builder = shapes_builder(data_dir, **(shapes_sizes or {}))
-        return _from_builder(builder, split, input_context, shuffle_files, seed, source)
+        return _from_builder(lambda: shapes_builder(data_dir, **(shapes_sizes or {})), data_dir,
+                             split, input_context, shuffle_files, seed, source)
     if source.startswith(("folder:", "/", "./", "../", "~")) or os.path.isdir(source):
         root = os.path.expanduser(source.removeprefix("folder:"))
         return _from_folder(root, split, input_context)
     name = source.removeprefix("tfds:")
     try:
-        builder = tfds.builder(name, data_dir=data_dir)
+        tfds.builder_cls(name.split("/")[0])
     except Exception as err:  # tfds raises several types for unknown names
         raise folders.DataError(f"unknown dataset {source!r}: not 'shapes', an image folder or "
                                 f"a TFDS dataset ({err.__class__.__name__})") from None
-    return _from_builder(builder, split, input_context, shuffle_files, seed, source, manual_dir)
+    return _from_builder(lambda: tfds.builder(name, data_dir=data_dir), data_dir, split,
+                         input_context, shuffle_files, seed, source, manual_dir)
 
 
-def _from_builder(builder, split, input_context, shuffle_files, seed, source, manual_dir=None):
-    if manual_dir:
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(manual_dir=manual_dir))
-    else:
-        builder.download_and_prepare()
+def _prepared(make_builder, data_dir, manual_dir=None):
+    """The builder, made and prepared under a lock: workers on one host may start together,
+    and a builder made before another process finished preparing would not see the data."""
+    root = os.path.expanduser(data_dir or tfds.core.constants.DATA_DIR)
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, ".keras_nets.prepare.lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            builder = make_builder()
+            config = tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None
+            builder.download_and_prepare(download_config=config)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return builder
+
+
+def _from_builder(make_builder, data_dir, split, input_context, shuffle_files, seed, source,
+                  manual_dir=None):
+    builder = _prepared(make_builder, data_dir, manual_dir)
     info = builder.info
     if split not in info.splits:
         raise folders.DataError(f"{source}: no split {split!r} (has {sorted(info.splits)})")
@@ -59,14 +77,15 @@ def _from_builder(builder, split, input_context, shuffle_files, seed, source, ma
         split=split, shuffle_files=shuffle_files, decoders={image_key: tfds.decode.SkipDecoding()},
         read_config=tfds.ReadConfig(input_context=input_context if by_file else None,
                                     shuffle_seed=seed))
-    examples = info.splits[split].num_examples
+    examples, shard = info.splits[split].num_examples, None
     if workers > 1:
-        if not by_file:  # fewer files than workers: each worker keeps every n-th example
-            dataset = dataset.shard(workers, input_context.input_pipeline_id)
         examples = _shard_size(examples, workers, input_context.input_pipeline_id)
+        if not by_file:  # fewer files than workers: create_split keeps every n-th example
+            shard = (workers, input_context.input_pipeline_id)
+    # deterministic=True: workers shard this order later, so it must not vary.
     dataset = dataset.map(lambda e: {"image": e[image_key], "label": e[label_key]},
-                          num_parallel_calls=tf.data.AUTOTUNE)
-    return Split(dataset, examples, tuple(info.features[label_key].names), source)
+                          num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return Split(dataset, examples, tuple(info.features[label_key].names), source, shard)
 
 
 def _shard_size(total, workers, index):
@@ -81,13 +100,10 @@ def _from_folder(root, split, input_context):
                    len(paths) + len(problems))
     dataset = tf.data.Dataset.from_tensor_slices(
         {"path": tf.constant(paths), "label": tf.constant(labels, tf.int64)})
+    count, shard = len(paths), None
     if input_context and input_context.num_input_pipelines > 1:
-        dataset = dataset.shard(input_context.num_input_pipelines,
-                                input_context.input_pipeline_id)
-        count = _shard_size(len(paths), input_context.num_input_pipelines,
-                            input_context.input_pipeline_id)
-    else:
-        count = len(paths)
+        shard = (input_context.num_input_pipelines, input_context.input_pipeline_id)
+        count = _shard_size(len(paths), *shard)
     dataset = dataset.map(lambda e: {"image": tf.io.read_file(e["path"]), "label": e["label"]},
-                          num_parallel_calls=tf.data.AUTOTUNE)
-    return Split(dataset, count, tuple(class_names), f"folder:{root}")
+                          num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return Split(dataset, count, tuple(class_names), f"folder:{root}", shard)

@@ -31,6 +31,7 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=None, help="global batch size")
     p.add_argument("--learning-rate", type=float, default=None)
     p.add_argument("--input-size", type=int, default=None)
+    p.add_argument("--dropout", type=float, default=0.5, help="on FC6 and FC7 (papers: 0.5)")
     p.add_argument("--strategy", default="auto",
                    choices=("auto", "one-device", "mirrored", "multi-worker"))
     p.add_argument("--cpu-devices", type=int, default=1,
@@ -53,6 +54,8 @@ def parse_args(argv=None):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
+    if not 0 <= args.dropout < 1:
+        p.error("--dropout must be in [0, 1)")
     if args.learning_rate is not None and args.learning_rate <= 0:
         p.error("--learning-rate must be > 0")
     if args.init_from and not args.model.startswith("vgg"):
@@ -113,13 +116,13 @@ def run(parser, args, recipe, config, run_dir):
     from pipelines.loop import NonFiniteLoss, Trainer
     from pipelines.sources import load_split
 
+    strategy = distribute.make_strategy(args.strategy)  # first: collectives need a fresh context
     keras.utils.set_random_seed(args.seed)
     if args.deterministic:
         tf.config.experimental.enable_op_determinism()
     if args.mixed_precision:
         keras.mixed_precision.set_global_policy(
             "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16")
-    strategy = distribute.make_strategy(args.strategy)
     replicas = strategy.num_replicas_in_sync
     if recipe.batch_size % replicas:
         fail(parser.prog, f"global batch {recipe.batch_size} does not split over {replicas} "
@@ -159,7 +162,7 @@ def run(parser, args, recipe, config, run_dir):
         batch = ctx.get_per_replica_batch_size(recipe.batch_size)
         ds = create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
                           seed=args.seed * 100_003 + epoch, deterministic=args.deterministic,
-                          repeat=None if args.steps else 1, cache=False)
+                          repeat=None if args.steps else 1, cache=False, shard=split.shard)
         per_step = replicas // ctx.num_input_pipelines
         return ds.skip(skip * per_step)
 
@@ -167,14 +170,16 @@ def run(parser, args, recipe, config, run_dir):
 
     def val_fn(ctx):
         split = load_split(args.dataset, "validation", input_context=ctx, **data)
-        ds = create_split(split.dataset, train=False, cache=False,
+        ds = create_split(split.dataset, train=False, cache=False, shard=split.shard,
                           batch_size=ctx.get_per_replica_batch_size(recipe.batch_size),
                           preprocess=lambda e: center(e)[0])
-        return ds.take(split.num_examples // recipe.batch_size) if workers > 1 else ds
+        # Every worker must run as many steps (collectives): the full batches only.
+        return ds.take(val_info.num_examples // recipe.batch_size) if workers > 1 else ds
 
+    keras.utils.set_random_seed(args.seed)  # the same initial weights under every strategy
     with strategy.scope():
         model = build_model(args.model, input_size=size, num_classes=len(train_info.class_names),
-                            init=recipe.init)
+                            init=recipe.init, dropout=args.dropout)
         if args.init_from:
             init_from_vgg_a(model, args.init_from)
     trainer = Trainer(strategy=strategy, model=model, recipe=recipe, config=config,
@@ -192,7 +197,11 @@ def run(parser, args, recipe, config, run_dir):
     final = history[-1] if history else trainer.evaluate()
     print(f"trained in {wall / 60:.1f} min; validation top-1 accuracy "
           f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
-    if distribute.is_chief(strategy):
+    if not distribute.is_chief(strategy):  # kept apart, to check that the replicas agree
+        worker_dir = os.path.join(run_dir, f"worker{strategy.cluster_resolver.task_id}")
+        os.makedirs(worker_dir, exist_ok=True)
+        model.save(os.path.join(worker_dir, "model.keras"))
+    else:
         model.save(os.path.join(run_dir, "model.keras"))
         if not args.no_export and args.export_dir:
             from pipelines.export import export_saved_model

@@ -1,0 +1,153 @@
+"""python -m benchmarks.experiments NAME: the deck's experiments at a scale a laptop CPU runs.
+
+kernel-size  the same small CNN with 2x2, 3x3, 5x5, 7x7 kernels, two 3x3 vs one 5x5, three 3x3 vs
+             one 7x7 (deck 3.3; MNIST when TFDS has it prepared, else the embedded dataset)
+lrn          VGG A vs A-LRN (narrow widths): accuracy and time per step
+depth        VGG A, B, C, D, E at reduced width
+alexnet      overlapping vs non-overlapping pooling; two towers vs one tower with half the kernels
+Each writes NAME.json and NAME.png under --out, with the reduced widths and sizes in them.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def load_data(size, dataset, batch, seed):
+    """(train, val, num_classes, dataset name) as batched tf.data at `size` pixels."""
+    from pipelines.input import create_split, eval_preprocess, train_preprocess
+    from pipelines.sources import load_split
+    if dataset == "mnist":
+        try:
+            train = load_split("mnist", "train")
+            val = load_split("mnist", "test")
+        except Exception as err:  # not prepared and no network: fall back, and say so
+            print(f"MNIST unavailable ({err.__class__.__name__}); using the embedded dataset")
+            dataset = "shapes"
+    if dataset != "mnist":
+        train, val = load_split("shapes", "train"), load_split("shapes", "validation")
+        augment = train_preprocess("vgg", size, scale_min=round(size * 1.14),
+                                   scale_max=round(size * 1.5))
+    else:
+        plain = eval_preprocess("center", size, size)
+        augment = lambda e, s: plain(e)[0]
+    center = eval_preprocess("center", size, round(size * 1.14) if dataset != "mnist" else size)
+    train_ds = create_split(train.dataset, train=True, batch_size=batch, preprocess=augment,
+                            seed=seed, deterministic=True)
+    val_ds = create_split(val.dataset.take(1000), train=False, batch_size=100,
+                          preprocess=lambda e: center(e)[0])
+    return train_ds, val_ds, len(train.class_names), dataset
+
+
+def run_variant(build, train_ds, val_ds, steps, seed, lr=3e-4):
+    """Train `build()` for `steps` with Adam; validation accuracy, params, MACs, s/step."""
+    import keras
+    from keras_nets import count_macs
+    keras.utils.set_random_seed(seed)
+    model = build()
+    model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
+        0.0, steps, warmup_target=lr, warmup_steps=min(100, steps // 5))),
+        "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(train_ds, steps_per_epoch=10, epochs=1, verbose=0)  # compile and warm up
+    start = time.perf_counter()
+    model.fit(train_ds, steps_per_epoch=steps - 10, epochs=1, verbose=0)
+    per_step = (time.perf_counter() - start) / (steps - 10)
+    _, accuracy = model.evaluate(val_ds, verbose=0)
+    return dict(val_accuracy=float(accuracy), params=int(model.count_params()),
+                macs=int(count_macs(model)), seconds_per_step=per_step)
+
+
+def small_cnn(stacks, num_classes, size, channels=(32, 64)):
+    import keras
+    from keras import layers
+    x = inputs = keras.Input((size, size, 3))
+    for stage, (stack, c) in enumerate(zip(stacks, channels), 1):
+        for i, k in enumerate(stack, 1):
+            x = layers.Conv2D(c, k, padding="same", activation="relu", name=f"s{stage}_conv{i}")(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
+
+
+def experiment(name, args):
+    from keras_nets import build_alexnet, build_vgg
+    if name == "kernel-size":
+        size = 28 if args.dataset == "mnist" else 64
+        train, val, classes, used = load_data(size, args.dataset, 32, args.seed)
+        size = 28 if used == "mnist" else 64
+        variants = {"2x2": [[2], [2]], "3x3": [[3], [3]], "5x5": [[5], [5]], "7x7": [[7], [7]],
+                    "two 3x3 (5x5 field)": [[3, 3], [3, 3]],
+                    "three 3x3 (7x7 field)": [[3, 3, 3], [3, 3, 3]]}
+        builds = {k: (lambda s=s: small_cnn(s, classes, size)) for k, s in variants.items()}
+        setting = f"small CNN (32, 64 channels), {size}px {used}"
+    elif name in ("lrn", "depth"):
+        size, width = 64, 1 / 8
+        train, val, classes, used = load_data(size, "shapes", 32, args.seed)
+        configs = ("A", "A-LRN") if name == "lrn" else ("A", "B", "C", "D", "E")
+        builds = {c: (lambda c=c: build_vgg(c, num_classes=classes, input_shape=(size, size, 3),
+                                            width=width, fc_units=256, init="he"))
+                  for c in configs}
+        setting = f"VGG at width 1/8 (8..64 filters), FC 256, {size}px embedded dataset"
+    else:
+        size = 131
+        train, val, classes, used = load_data(size, "shapes", 32, args.seed)
+        kw = dict(num_classes=classes, input_shape=(size, size, 3))
+        builds = {"two towers, overlapping 3x3/2 pool": lambda: build_alexnet(**kw),
+                  "two towers, 2x2/2 pool": lambda: build_alexnet(overlapping_pooling=False, **kw),
+                  "one tower, half the kernels": lambda: build_alexnet(split=False, width=0.5,
+                                                                       **kw)}
+        setting = f"AlexNet at {size}px input, embedded dataset"
+    results = {}
+    for label, build in builds.items():
+        results[label] = run_variant(build, train, val, args.steps, args.seed)
+        r = results[label]
+        print(f"{label:<38} acc {r['val_accuracy']:.3f}  params {r['params']:>11,}  "
+              f"MACs {r['macs'] / 1e6:>8.1f} M  {1000 * r['seconds_per_step']:.0f} ms/step",
+              flush=True)
+    return {"experiment": name, "setting": setting, "steps": args.steps, "batch": 32,
+            "seed": args.seed, "results": results}
+
+
+def plot(result, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    labels = list(result["results"])
+    acc = [result["results"][k]["val_accuracy"] for k in labels]
+    ms = [1000 * result["results"][k]["seconds_per_step"] for k in labels]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.6 * len(labels) + 2))
+    axes[0].barh(labels, acc, color="tab:blue")
+    axes[0].set_xlabel("validation accuracy")
+    axes[1].barh(labels, ms, color="tab:orange")
+    axes[1].set_xlabel("ms per training step")
+    axes[1].set_yticks([])
+    fig.suptitle(f"{result['experiment']}: {result['setting']}, {result['steps']} steps")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.experiments", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name", choices=("kernel-size", "lrn", "depth", "alexnet"))
+    p.add_argument("--steps", type=int, default=400)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dataset", default="mnist", help="kernel-size: mnist or shapes")
+    p.add_argument("--out", default="benchmarks/results")
+    args = p.parse_args(argv)
+    if args.steps < 20:
+        p.exit(2, f"{p.prog}: error: --steps must be >= 20\n")
+    os.makedirs(args.out, exist_ok=True)
+    result = experiment(args.name, args)
+    base = os.path.join(args.out, args.name)
+    with open(base + ".json", "w") as f:
+        json.dump(result, f, indent=1)
+    plot(result, base + ".png")
+    print(f"wrote {base}.json and {base}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""python -m benchmarks.train_throughput: training and inference images/s per model, achieved
+FLOP/s (project MAC counter: 2 FLOPs per MAC, training = 3x forward) and its fraction of the
+machine's peak measured in the same run; keras.applications and torchvision side by side."""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+ALL = ("alexnet", "alexnet_one_tower", "vgg_a", "vgg_a_lrn", "vgg_b", "vgg_c", "vgg_d", "vgg_e")
+
+
+def timed(fn, steps, warmup=2):
+    """Seconds per call after warm-up calls (the first compiles)."""
+    for _ in range(warmup):
+        fn()
+    start = time.perf_counter()
+    for _ in range(steps):
+        fn()
+    return (time.perf_counter() - start) / steps
+
+
+def peak_flops(steps):
+    """FLOP/s of a 4096^3 float32 matmul and of a 3x3 conv (batch 32, 56x56, 256 -> 256)."""
+    import tensorflow as tf
+    a = tf.random.normal([4096, 4096])
+    mm = tf.function(lambda: tf.matmul(a, a))
+    x, k = tf.random.normal([32, 56, 56, 256]), tf.random.normal([3, 3, 256, 256])
+    conv = tf.function(lambda: tf.nn.conv2d(x, k, 1, "SAME"))
+    return {"matmul": 2 * 4096 ** 3 / timed(lambda: mm().numpy(), steps),
+            "conv3x3": 2 * 32 * 56 * 56 * 256 * 256 * 9 / timed(lambda: conv().numpy(), steps)}
+
+
+def keras_case(model, batch, steps, xla):
+    """(train s/step, inference s/step) of a Keras model with SGD and cross-entropy."""
+    import keras
+    import tensorflow as tf
+    size = model.input.shape[1]
+    classes = model.output.shape[-1]
+    x = tf.random.normal([batch, size, size, 3])
+    y = tf.random.uniform([batch], 0, classes, tf.int32)
+    optimizer = keras.optimizers.SGD(0.001, momentum=0.9)
+    optimizer.build(model.trainable_variables)
+
+    @tf.function(jit_compile=xla)
+    def train():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
+                y, model(x, training=True)))
+        optimizer.apply(tape.gradient(loss, model.trainable_variables),
+                        model.trainable_variables)
+        return loss
+
+    infer = tf.function(lambda: model(x, training=False), jit_compile=xla)
+    return timed(lambda: train().numpy(), steps), timed(lambda: infer().numpy(), steps)
+
+
+def torch_case(name, batch, size, steps, threads):
+    import torch
+    import torchvision
+    torch.set_num_threads(threads)
+    model = getattr(torchvision.models, name)(weights=None)
+    x = torch.randn(batch, 3, size, size)
+    y = torch.randint(0, 1000, (batch,))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+
+    def train():
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+    def infer():
+        with torch.no_grad():
+            model.eval()
+            model(x)
+            model.train()
+
+    return timed(train, steps), timed(infer, steps)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.train_throughput", description=__doc__)
+    p.add_argument("--models", default="alexnet,alexnet_one_tower,vgg_d",
+                   help=f"comma-separated from {', '.join(ALL)} or 'all'")
+    p.add_argument("--batch", type=int, default=64, help="AlexNet batch")
+    p.add_argument("--vgg-batch", type=int, default=8)
+    p.add_argument("--vgg-input-size", type=int, default=224)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--xla", default="both", choices=("off", "on", "both"))
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="also measure mixed_bfloat16 (CPU) / mixed_float16 (GPU)")
+    p.add_argument("--no-peers", action="store_true")
+    p.add_argument("--json", default="benchmark_results.json")
+    args = p.parse_args(argv)
+    models = ALL if args.models == "all" else tuple(args.models.split(","))
+    unknown = [m for m in models if m not in ALL]
+    if unknown:
+        p.exit(2, f"{p.prog}: error: unknown models {unknown}\n")
+    import keras
+    import tensorflow as tf
+    from keras_nets import build_model, count_macs
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
+    gpu = bool(tf.config.list_physical_devices("GPU"))
+    device = tf.config.experimental.get_device_details(
+        tf.config.list_physical_devices("GPU")[0]).get("device_name") if gpu else \
+        f"{platform.processor() or platform.machine()} CPU, {os.cpu_count()} cores"
+    peak = peak_flops(max(args.steps, 3))
+    print(f"device: {device}; peak matmul {peak['matmul'] / 1e9:.1f} GFLOP/s, "
+          f"3x3 conv {peak['conv3x3'] / 1e9:.1f} GFLOP/s", flush=True)
+    xlas = {"off": (False,), "on": (True,), "both": (False, True)}[args.xla]
+    policies = ["float32"] + (["mixed_float16" if gpu else "mixed_bfloat16"]
+                              if args.mixed_precision else [])
+    cases = []
+    for name in models:
+        vgg = name.startswith("vgg")
+        cases.append((name, "keras-nets", lambda n=name, s=(args.vgg_input_size if name.startswith("vgg") else None): build_model(n, input_size=s),
+                      args.vgg_batch if vgg else args.batch))
+    if not args.no_peers:
+        for name, fn in (("VGG16", "VGG16"), ("VGG19", "VGG19")):
+            if any(m in models for m in ("vgg_d", "vgg_e")):
+                cases.append((name, "keras.applications", lambda fn=fn: getattr(
+                    keras.applications, fn)(weights=None, input_shape=(
+                        args.vgg_input_size, args.vgg_input_size, 3)), args.vgg_batch))
+    rows = []
+    header = (f"{'model':<20}{'impl':<20}{'prec':<16}{'xla':<5}{'batch':>6}{'train img/s':>12}"
+              f"{'infer img/s':>12}{'train GFLOP/s':>14}{'MFU conv':>9}")
+    print(header)
+    for name, impl, make, batch in cases:
+        for policy in policies:
+            for xla in xlas:
+                keras.mixed_precision.set_global_policy(policy)
+                keras.utils.clear_session()
+                model = make()
+                macs = count_macs(model)
+                train_s, infer_s = keras_case(model, batch, args.steps, xla)
+                rows.append(_row(name, impl, policy, xla, batch, model.input.shape[1], macs,
+                                 train_s, infer_s, peak))
+                _print(rows[-1])
+                del model
+    keras.mixed_precision.set_global_policy("float32")
+    if not args.no_peers:
+        try:
+            import torch  # noqa: F401
+            import torchvision  # noqa: F401
+            peers = [("alexnet", args.batch, 224, "alexnet_one_tower")]
+            if any(m.startswith("vgg") for m in models):
+                peers.append(("vgg16", args.vgg_batch, args.vgg_input_size, "vgg_d"))
+            for tv, batch, size, ours in peers:
+                train_s, infer_s = torch_case(tv, batch, size, args.steps, threads)
+                macs = 714_188_480 if tv == "alexnet" else count_macs(build_model(
+                    ours, input_size=size))
+                rows.append(_row(tv, "torchvision", "float32", False, batch, size, macs,
+                                 train_s, infer_s, peak))
+                _print(rows[-1])
+        except ImportError:
+            print("torchvision: not installed (pip install -e '.[bench]'); skipped")
+    result = {"date": time.strftime("%Y-%m-%d"), "device": device, "threads": threads,
+              "peak_flops": peak, "rows": rows}
+    with open(args.json, "w") as f:
+        json.dump(result, f, indent=1)
+    print(f"wrote {args.json}")
+    return 0
+
+
+def _row(name, impl, policy, xla, batch, size, macs, train_s, infer_s, peak):
+    train_flops = 3 * 2 * macs * batch / train_s
+    return dict(model=name, impl=impl, precision=policy, xla=xla, batch=batch, input_size=size,
+                macs=macs, train_images_per_s=batch / train_s,
+                infer_images_per_s=batch / infer_s, train_flops=train_flops,
+                infer_flops=2 * macs * batch / infer_s,
+                mfu_conv=train_flops / peak["conv3x3"], mfu_matmul=train_flops / peak["matmul"])
+
+
+def _print(r):
+    print(f"{r['model']:<20}{r['impl']:<20}{r['precision']:<16}{str(r['xla']):<5}"
+          f"{r['batch']:>6}{r['train_images_per_s']:>12.2f}{r['infer_images_per_s']:>12.2f}"
+          f"{r['train_flops'] / 1e9:>14.1f}{r['mfu_conv']:>9.0%}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""python -m pipelines.plots filters|curves: AlexNet's conv1 kernels per tower, training curves.
+
+filters SOURCE OUT.png: the 2x48 conv1 kernels (the deck's figure) from a run directory, a .keras
+file, a checkpoint prefix or a SavedModel; curves RUN_DIR OUT.png: loss, top-1/top-5 error and
+learning rate per epoch from metrics.jsonl. Needs matplotlib (pip install -e ".[plot]").
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+
+from pipelines.cli import ArgumentParser, fail
+
+
+def conv1_kernels(source):
+    """{tower name: [H, W, 3, N] kernel} of conv1, from any of the saved forms."""
+    import tensorflow as tf
+    if not (os.path.exists(source) or tf.io.gfile.glob(source + ".index")):
+        raise FileNotFoundError(f"{source}: no such run directory, model or checkpoint")
+    if os.path.isdir(source) and os.path.exists(os.path.join(source, "model.keras")):
+        source = os.path.join(source, "model.keras")
+    if source.endswith(".keras"):
+        import keras
+        import keras_nets  # noqa: F401
+        model = keras.saving.load_model(source, safe_mode=True)
+        names = [l.name for l in model.layers if l.name.startswith("conv1")]
+        return {n: np.asarray(model.get_layer(n).kernel) for n in names}
+    if os.path.exists(os.path.join(source, "saved_model.pb")):
+        loaded = tf.saved_model.load(source)
+        names = {v.name.split(":")[0]: v for v in loaded.variables}
+        kernels = {n.split("/")[0]: v.numpy() for n, v in names.items()
+                   if n.startswith("conv1") and n.endswith("kernel")}
+        if kernels:
+            return kernels
+    prefix = tf.train.latest_checkpoint(os.path.join(source, "checkpoints")) if \
+        os.path.isdir(source) else source
+    if prefix:
+        reader = tf.train.load_checkpoint(prefix)
+        kernels = {}
+        for key, shape in tf.train.list_variables(prefix):
+            if len(shape) == 4 and shape[0] == 11 and shape[2] == 3 and "OPTIMIZER" not in key:
+                kernels[f"conv1_tower{len(kernels)}"] = reader.get_tensor(key)
+        if kernels:
+            return kernels
+    raise FileNotFoundError(f"{source}: no AlexNet conv1 kernels found")
+
+
+def plot_filters(kernels, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(len(kernels), 1, figsize=(12, 3.2 * len(kernels)), squeeze=False)
+    for ax, (name, k) in zip(axes[:, 0], sorted(kernels.items())):
+        n = k.shape[-1]
+        cols = 16 if n % 16 == 0 else n
+        rows = -(-n // cols)
+        tile = np.ones((rows * 12, cols * 12, 3))
+        for i in range(n):
+            f = k[..., i]
+            f = (f - f.min()) / max(f.max() - f.min(), 1e-8)
+            r, c = divmod(i, cols)
+            tile[r * 12:r * 12 + 11, c * 12:c * 12 + 11] = f
+        ax.imshow(tile, interpolation="nearest")
+        ax.set_title(f"{name}: {n} kernels 11x11x3" + (
+            " (GPU 1)" if name.endswith("0") else " (GPU 2)" if name.endswith("1") else ""))
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def plot_curves(run_dir, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    path = os.path.join(run_dir, "metrics.jsonl")
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    if not rows:
+        raise ValueError(f"{path} has no epochs yet")
+    epochs = [r["epoch"] for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    axes[0].plot(epochs, [r["loss"] for r in rows], label="train loss")
+    axes[0].set_title("loss")
+    for key, label in (("top1_error", "train top-1"), ("val_top1_error", "val top-1"),
+                       ("top5_error", "train top-5"), ("val_top5_error", "val top-5")):
+        axes[1].plot(epochs, [r[key] for r in rows], label=label)
+    axes[1].set_title("error")
+    axes[2].plot(epochs, [r["learning_rate"] for r in rows])
+    axes[2].set_title("learning rate")
+    for ax in axes:
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    axes[1].legend()
+    fig.suptitle(os.path.basename(os.path.normpath(run_dir)))
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main(argv=None):
+    parser = ArgumentParser(prog="python -m pipelines.plots", description=__doc__)
+    sub = parser.add_subparsers(dest="what", required=True)
+    f = sub.add_parser("filters", help="conv1 kernels of an AlexNet, one panel per tower")
+    f.add_argument("source")
+    f.add_argument("output")
+    c = sub.add_parser("curves", help="training curves of a run directory")
+    c.add_argument("run_dir")
+    c.add_argument("output")
+    args = parser.parse_args(argv)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        fail(parser.prog, "matplotlib is not installed: pip install -e '.[plot]'")
+    try:
+        if args.what == "filters":
+            plot_filters(conv1_kernels(args.source), args.output)
+        else:
+            plot_curves(args.run_dir, args.output)
+    except (FileNotFoundError, ValueError, OSError) as err:
+        fail(parser.prog, err)
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""pipelines.train end to end, in subprocesses (tiny data, tiny input size)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+
+import keras_nets  # noqa: F401  (registers the LRN layer for loading)
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = ["--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
+        "--batch-size", "8", "--no-export", "--seed", "3"]
+
+
+def train(tmp_path, *flags, check=True, env=None):
+    cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"), *TINY,
+           *flags]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **(env or {})))
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def weights(run_dir):
+    model = keras.saving.load_model(os.path.join(run_dir, "model.keras"), safe_mode=True)
+    return [np.asarray(w) for w in model.weights]
+
+
+def test_run_writes_config_metrics_checkpoints_tensorboard(tmp_path):
+    run = tmp_path / "run"
+    result = train(tmp_path, "--epochs", "2", "--run-dir", str(run))
+    assert "epoch 2/2 step 6/6" in result.stdout
+    config = json.loads((run / "config.json").read_text())
+    assert config["recipe"]["name"] == "demo" and config["steps_per_epoch"] == 6
+    metrics = [json.loads(l) for l in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [m["epoch"] for m in metrics] == [1, 2]
+    assert {"loss", "val_top1_error", "val_top5_error", "learning_rate",
+            "images_per_second"} <= set(metrics[0])
+    assert any(f.startswith("ckpt-") for f in os.listdir(run / "checkpoints"))
+    assert os.listdir(run / "tensorboard")
+
+
+def test_mirrored_on_two_devices_equals_one_device(tmp_path):
+    common = ["--epochs", "1", "--steps", "3", "--dropout", "0", "--deterministic"]
+    train(tmp_path, *common, "--strategy", "one-device", "--run-dir", str(tmp_path / "one"))
+    result = train(tmp_path, *common, "--strategy", "mirrored", "--cpu-devices", "2",
+                   "--run-dir", str(tmp_path / "two"))
+    assert '"replicas": 2' in result.stdout
+    for a, b in zip(weights(tmp_path / "one"), weights(tmp_path / "two")):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_kill_9_then_resume_equals_uninterrupted(tmp_path):
+    common = ["--epochs", "2", "--deterministic", "--checkpoint-every", "2"]
+    train(tmp_path, *common, "--run-dir", str(tmp_path / "whole"))
+    run = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"), *TINY,
+           *common, "--run-dir", str(run)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    deadline = time.time() + 300
+    while time.time() < deadline:  # kill once a mid-epoch checkpoint exists
+        if (run / "checkpoints" / "checkpoint").exists():  # written after the checkpoint itself
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (run / "model.keras").exists()
+    result = train(tmp_path, *common, "--run-dir", str(run), "--resume")
+    assert "resumed from" in result.stdout
+    for a, b in zip(weights(tmp_path / "whole"), weights(run)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_sigterm_writes_a_checkpoint_and_exits_cleanly(tmp_path):
+    run = tmp_path / "run"
+    cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"), *TINY,
+           "--epochs", "50", "--run-dir", str(run), "--checkpoint-every", "0"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    for line in proc.stdout:
+        if line.startswith("epoch 1/50 step"):
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    assert "SIGTERM: wrote checkpoint" in out
+    assert any(f.startswith("ckpt-") for f in os.listdir(run / "checkpoints"))
+
+
+def test_nan_stops_with_an_error_and_keeps_the_checkpoint(tmp_path):
+    run = tmp_path / "run"
+    train(tmp_path, "--epochs", "1", "--run-dir", str(run))
+    before = sorted(os.listdir(run / "checkpoints"))
+    result = train(tmp_path, "--epochs", "3", "--run-dir", str(run), "--resume",
+                   "--learning-rate", "1e30", check=False)
+    assert result.returncode == 3
+    assert "loss is nan" in result.stderr.lower() or "loss is inf" in result.stderr.lower()
+    assert "ckpt-1.index" in os.listdir(run / "checkpoints")
+    assert sorted(os.listdir(run / "checkpoints")) == before
+
+
+def test_corrupt_latest_checkpoint_falls_back_with_a_warning(tmp_path):
+    run = tmp_path / "run"
+    train(tmp_path, "--epochs", "2", "--run-dir", str(run))
+    latest = sorted(f for f in os.listdir(run / "checkpoints") if f.endswith(".index"))[-1]
+    data = [f for f in os.listdir(run / "checkpoints")
+            if f.startswith(latest[:-6]) and "data" in f][0]
+    (run / "checkpoints" / data).write_bytes(b"garbage")
+    result = train(tmp_path, "--epochs", "2", "--run-dir", str(run), "--resume")
+    assert "is unreadable" in result.stdout and "resumed from" in result.stdout
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--epochs", "0"], "--epochs must be >= 1"),
+    (["--model", "resnet"], "invalid choice"),
+    (["--resume"], "--resume needs --run-dir"),
+    (["--init-from", "x.keras"], "applies to VGG"),
+    (["--dataset", "/no/such/folder"], "no such folder"),
+])
+def test_bad_flags_one_line_exit_2(tmp_path, flags, message):
+    result = train(tmp_path, *flags, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len([l for l in result.stderr.splitlines() if "error:" in l]) == 1
+
+
+def free_ports(n):
+    import socket
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_two_workers_agree_and_equal_a_single_process(tmp_path):
+    common = ["--epochs", "1", "--steps", "3", "--dropout", "0", "--deterministic"]
+    train(tmp_path, *common, "--strategy", "one-device", "--run-dir", str(tmp_path / "single"))
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
+    run = tmp_path / "multi"
+    procs = []
+    for index in (0, 1):
+        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"),
+               *TINY, *common, "--strategy", "multi-worker", "--run-dir", str(run)]
+        procs.append(subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_CONFIG=tf_config)))
+    outputs = [p.communicate(timeout=400)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
+    assert '"workers": 2' in outputs[0]
+    assert json.loads((run / "config.json").read_text())["workers"] == 2
+    chief, other = weights(run), weights(run / "worker1")
+    for a, b, c in zip(chief, other, weights(tmp_path / "single")):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, c, rtol=1e-4, atol=1e-5)
+
+
+def test_plateau_schedule_divides_by_ten_at_most_three_times():
+    from pipelines.loop import Schedule, make_optimizer
+    from pipelines.recipes import paper_recipe
+    recipe = paper_recipe("alexnet")
+    schedule = Schedule(recipe, total_steps=100)
+    optimizer = make_optimizer(recipe, schedule.learning_rate)
+    lrs = []
+    for error in (0.9, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7):
+        schedule.after_epoch(optimizer, error)
+        lrs.append(float(np.asarray(optimizer.learning_rate)))
+    np.testing.assert_allclose(lrs[:3], 0.01)
+    np.testing.assert_allclose(lrs[3], 0.001)  # two epochs without improvement
+    np.testing.assert_allclose(lrs[-1], 1e-5, rtol=1e-5)  # three drops, no more
+    assert int(schedule.drops.numpy()) == 3
+
+
+def test_sigterm_to_one_worker_ends_in_a_coordinated_checkpoint(tmp_path):
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
+    run = tmp_path / "multi"
+    procs = []
+    for index in (0, 1):
+        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"),
+               *TINY, "--epochs", "1", "--steps", "100000", "--strategy", "multi-worker",
+               "--run-dir", str(run), "--checkpoint-every", "0"]
+        procs.append(subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_CONFIG=tf_config)))
+    for line in procs[0].stdout:
+        if line.startswith("epoch 1/1 step"):
+            break
+    procs[1].send_signal(signal.SIGTERM)
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs[1][-3000:]
+    assert any(f.startswith("ckpt-") for f in os.listdir(run / "checkpoints"))
+    assert not (run / "model.keras").exists()
