@@ -30,7 +30,8 @@ def eval_preprocess(protocol, size, scale=256, grid=5):
 
 
 def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buffer=2048,
-                 deterministic=False, cache=True, repeat=None, skip_errors=False, shard=None):
+                 deterministic=False, cache=True, repeat=None, skip_errors=False, shard=None,
+                 skip=0):
     """Batches of (images, labels) from a dataset of {"image": encoded, "label": int}.
 
     train=True: shuffled each epoch (seeded), repeated forever unless repeat says otherwise,
@@ -40,7 +41,8 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
     skip_errors drops elements whose decoding fails (the folder scan catches most up front).
     shard=(n, i) keeps every n-th element from the i-th, after the shuffle and the seeds (which
     every worker draws alike) and before the decoding: worker i's batches are its part of the
-    global batches.
+    global batches. skip drops that many (of this worker's) elements before decoding them:
+    a resumed run continues the same stream.
     """
     ds = examples.cache() if cache else examples
     options = tf.data.Options()
@@ -53,6 +55,8 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
         ds = tf.data.Dataset.zip((ds, seeds))
         if shard:
             ds = ds.shard(*shard)
+        if skip:
+            ds = ds.skip(skip)
         ds = ds.map(lambda e, s: (preprocess(e["image"], s), e["label"]),
                     num_parallel_calls=AUTOTUNE)
     else:

@@ -209,12 +209,13 @@ class Trainer:
         epochs, spe = self.config["epochs"], self.steps_per_epoch
         history = []
         every = self.config.get("checkpoint_every", 0)
+        # One endless stream for the whole run, started where the checkpoint left off.
+        done_steps = int(self.epoch.numpy()) * spe + int(self.step_in_epoch.numpy())
+        iterator = iter(self.strategy.distribute_datasets_from_function(
+            lambda ctx: self.train_dataset_fn(ctx, done_steps)))
         while int(self.epoch.numpy()) < epochs:
             epoch = int(self.epoch.numpy())
             skip = int(self.step_in_epoch.numpy())
-            dataset = self.strategy.distribute_datasets_from_function(
-                lambda ctx: self.train_dataset_fn(ctx, epoch, skip))
-            iterator = iter(dataset)
             sums, start, last_print = np.zeros(4), time.time(), 0.0
             for step in range(skip, spe):
                 if handler is None:

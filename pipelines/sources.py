@@ -59,6 +59,12 @@ def _prepared(make_builder, data_dir, manual_dir=None):
             builder = make_builder()
             config = tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None
             builder.download_and_prepare(download_config=config)
+        except folders.DataError:
+            raise
+        except Exception as err:  # missing manual files, no network, a broken builder...
+            first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            raise folders.DataError(f"cannot prepare the dataset in {root} "
+                                    f"({err.__class__.__name__}: {first[:300]})") from err
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
     return builder

@@ -156,15 +156,14 @@ def run(parser, args, recipe, config, run_dir):
         with open(os.path.join(run_dir, "config.json"), "w") as f:
             json.dump(config, f, indent=1)
 
-    def train_fn(ctx, epoch, skip):
+    def train_fn(ctx, skip_steps):
         split = load_split(args.dataset, "train", input_context=ctx, shuffle_files=True,
-                           seed=args.seed + epoch, **data)
+                           seed=args.seed, **data)
         batch = ctx.get_per_replica_batch_size(recipe.batch_size)
-        ds = create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
-                          seed=args.seed * 100_003 + epoch, deterministic=args.deterministic,
-                          repeat=None if args.steps else 1, cache=False, shard=split.shard)
-        per_step = replicas // ctx.num_input_pipelines
-        return ds.skip(skip * per_step)
+        batches_per_step = replicas // ctx.num_input_pipelines
+        return create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
+                            seed=args.seed, deterministic=args.deterministic, cache=False,
+                            shard=split.shard, skip=skip_steps * batches_per_step * batch)
 
     center = eval_preprocess("center", size, scale)
 

@@ -188,3 +188,10 @@ def test_seeded_pipelines_repeat_exactly(tmp_path):
         np.testing.assert_array_equal(xa, xb)
         np.testing.assert_array_equal(ya, yb)
     assert not all(np.array_equal(xa, xc) for (xa, _), (xc, _) in zip(a, c))
+
+
+def test_imagenet_without_its_manual_files_is_a_clear_error(tmp_path):
+    os.makedirs(tmp_path / "manual")
+    with pytest.raises(DataError, match="cannot prepare the dataset"):
+        load_split("imagenet2012", "train", data_dir=str(tmp_path / "tfds"),
+                   manual_dir=str(tmp_path / "manual"))

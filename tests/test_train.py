@@ -143,19 +143,25 @@ def free_ports(n):
     return ports
 
 
-def test_two_workers_agree_and_equal_a_single_process(tmp_path):
-    common = ["--epochs", "1", "--steps", "3", "--dropout", "0", "--deterministic"]
-    train(tmp_path, *common, "--strategy", "one-device", "--run-dir", str(tmp_path / "single"))
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
-    run = tmp_path / "multi"
+def start_workers(tmp_path, run, flags, workers=2):
+    """`workers` trainer processes on 127.0.0.1, one TF_CONFIG each."""
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(workers)]}
     procs = []
-    for index in (0, 1):
+    for index in range(workers):
         tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
         cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"),
-               *TINY, *common, "--strategy", "multi-worker", "--run-dir", str(run)]
+               *TINY, *flags, "--strategy", "multi-worker", "--run-dir", str(run)]
         procs.append(subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_CONFIG=tf_config)))
+    return procs
+
+
+def test_two_workers_agree_and_equal_a_single_process(tmp_path):
+    common = ["--epochs", "1", "--steps", "3", "--dropout", "0", "--deterministic"]
+    train(tmp_path, *common, "--strategy", "one-device", "--run-dir", str(tmp_path / "single"))
+    run = tmp_path / "multi"
+    procs = start_workers(tmp_path, run, common)
     outputs = [p.communicate(timeout=400)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
     assert '"workers": 2' in outputs[0]
@@ -183,17 +189,9 @@ def test_plateau_schedule_divides_by_ten_at_most_three_times():
 
 
 def test_sigterm_to_one_worker_ends_in_a_coordinated_checkpoint(tmp_path):
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
     run = tmp_path / "multi"
-    procs = []
-    for index in (0, 1):
-        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
-        cmd = [sys.executable, "-m", "pipelines.train", "--data-dir", str(tmp_path / "tfds"),
-               *TINY, "--epochs", "1", "--steps", "100000", "--strategy", "multi-worker",
-               "--run-dir", str(run), "--checkpoint-every", "0"]
-        procs.append(subprocess.Popen(
-            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_CONFIG=tf_config)))
+    procs = start_workers(tmp_path, run, ["--epochs", "1", "--steps", "100000",
+                                          "--checkpoint-every", "0"])
     for line in procs[0].stdout:
         if line.startswith("epoch 1/1 step"):
             break

@@ -1,0 +1,51 @@
+"""python -m benchmarks.serving: images/s of the exported JPEG-in signature and the float
+signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run."""
+
+import argparse
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+from benchmarks.train_throughput import timed
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.serving", description=__doc__)
+    p.add_argument("--model", default="alexnet")
+    p.add_argument("--input-size", type=int, default=None)
+    p.add_argument("--batches", default="1,32")
+    p.add_argument("--steps", type=int, default=10)
+    args = p.parse_args(argv)
+    import tensorflow as tf
+    from keras_nets import build_model
+    from pipelines import preprocess as pp
+    from pipelines.export import export_saved_model
+    model = build_model(args.model, input_size=args.input_size, num_classes=1000)
+    size = model.input.shape[1]
+    scale = round(size * 256 / 224)
+    names = [f"class_{i}" for i in range(1000)]
+    path = export_saved_model(model, os.path.join(tempfile.mkdtemp(), args.model), names, scale)
+    loaded = tf.saved_model.load(path)
+    jpeg_in, float_in = loaded.signatures["serving_default"], loaded.signatures["predict_images"]
+    rng = np.random.default_rng(0)
+    jpegs = [tf.io.encode_jpeg(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)).numpy()
+             for _ in range(32)]
+    forward = tf.function(lambda x: model(x, training=False))
+    print(f"{args.model} at {size}px; images/s")
+    print(f"{'batch':>6}{'keras forward':>15}{'float signature':>17}{'JPEG signature':>16}"
+          f"{'JPEG overhead':>15}")
+    for batch in (int(b) for b in args.batches.split(",")):
+        encoded = tf.constant((jpegs * batch)[:batch])
+        floats = tf.stack([pp.preprocess_for_eval(e, size, scale) for e in encoded])
+        keras_s = timed(lambda: forward(floats).numpy(), args.steps)
+        float_s = timed(lambda: float_in(images=floats)["probabilities"].numpy(), args.steps)
+        jpeg_s = timed(lambda: jpeg_in(images=encoded)["probabilities"].numpy(), args.steps)
+        print(f"{batch:>6}{batch / keras_s:>15.1f}{batch / float_s:>17.1f}{batch / jpeg_s:>16.1f}"
+              f"{jpeg_s / keras_s - 1:>14.0%}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
