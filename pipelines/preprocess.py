@@ -21,8 +21,11 @@ LIGHTING_STD = 0.1  # alpha_i ~ N(0, 0.1), AlexNet paper 4.1
 
 
 def normalize(image):
-    """The one input normalisation every model of the project is trained and served with."""
-    return (tf.cast(image, tf.float32) - MEAN_RGB) / STD_RGB
+    """The one input normalisation every model of the project is trained and served with:
+    (x - mean) / std, computed as one multiply-add."""
+    scale = tf.constant([1.0 / s for s in STD_RGB], tf.float32)
+    offset = tf.constant([-m / s for m, s in zip(MEAN_RGB, STD_RGB)], tf.float32)
+    return tf.cast(image, tf.float32) * scale + offset
 
 
 def denormalize(image):
@@ -58,8 +61,14 @@ def decode_window(encoded, top, left, height, width):
 
 
 def resize(image, height, width):
-    return tf.image.resize(tf.cast(image, tf.float32), tf.stack([height, width]),
-                           method="bilinear", antialias=True)
+    """Bilinear; antialiased only when shrinking more than 2x, where aliasing shows (the
+    antialiased kernel is about twice as slow)."""
+    image = tf.cast(image, tf.float32)
+    size = tf.stack([height, width])
+    shrink = tf.cast(tf.shape(image)[0], tf.float32) / tf.cast(height, tf.float32)
+    return tf.cond(shrink > 2.0,
+                   lambda: tf.image.resize(image, size, method="bilinear", antialias=True),
+                   lambda: tf.image.resize(image, size, method="bilinear"))
 
 
 def resize_shorter(image, side):
