@@ -20,25 +20,28 @@ def load_data(size, dataset, batch, seed):
     from pipelines.input import create_split, eval_preprocess, train_preprocess
     from pipelines.sources import load_split
     if dataset == "mnist":
-        import tensorflow_datasets as tfds
-        if tfds.builder("mnist").is_prepared():  # never downloads here
-            train, val = load_split("mnist", "train"), load_split("mnist", "test")
-        else:
-            print("MNIST is not prepared in the TFDS data directory; using the embedded dataset")
-            dataset = "shapes"
-    if dataset != "mnist":
+        train, val = load_split("mnist", "train"), load_split("mnist", "test")
+        plain = eval_preprocess("center", size, size)
+        augment = lambda e, s: plain(e)[0]
+    else:
         train, val = load_split("shapes", "train"), load_split("shapes", "validation")
         augment = train_preprocess("vgg", size, scale_min=round(size * 1.14),
                                    scale_max=round(size * 1.5))
-    else:
-        plain = eval_preprocess("center", size, size)
-        augment = lambda e, s: plain(e)[0]
     center = eval_preprocess("center", size, round(size * 1.14) if dataset != "mnist" else size)
     train_ds = create_split(train.dataset, train=True, batch_size=batch, preprocess=augment,
                             seed=seed, deterministic=True)
     val_ds = create_split(val.dataset.take(1000), train=False, batch_size=100,
                           preprocess=lambda e: center(e)[0])
     return train_ds, val_ds, len(train.class_names), dataset
+
+
+def mnist_prepared():
+    """MNIST only when TFDS already has it: the experiments never download."""
+    import tensorflow_datasets as tfds
+    if tfds.builder("mnist").is_prepared():
+        return True
+    print("MNIST is not prepared in the TFDS data directory; using the embedded dataset")
+    return False
 
 
 def run_variant(build, train_ds, val_ds, steps, seed, lr=3e-4):
@@ -74,9 +77,9 @@ def small_cnn(stacks, num_classes, size, channels=(32, 64, 128)):
 def experiment(name, args):
     from keras_nets import build_alexnet, build_vgg
     if name == "kernel-size":
-        size = 28 if args.dataset == "mnist" else 64
-        train, val, classes, used = load_data(size, args.dataset, 32, args.seed)
-        size = 28 if used == "mnist" else 64
+        dataset = "mnist" if args.dataset == "mnist" and mnist_prepared() else "shapes"
+        size = 28 if dataset == "mnist" else 64
+        train, val, classes, used = load_data(size, dataset, 32, args.seed)
         variants = {"2x2": [[2]] * 3, "3x3": [[3]] * 3, "5x5": [[5]] * 3, "7x7": [[7]] * 3,
                     "two 3x3 (5x5 field)": [[3, 3]] * 3,
                     "three 3x3 (7x7 field)": [[3, 3, 3]] * 3}

@@ -16,23 +16,24 @@ PROTOCOLS = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_
 
 
 def load_any(path):
-    """(callable images -> probabilities, Keras model or None, input size, eval scale)."""
+    """(callable images -> probabilities, Keras model or None, input size, run config)."""
     import keras
     import keras_nets  # noqa: F401  (registers the LRN layer)
     import tensorflow as tf
-    scale = None
+    from pipelines.predict import resolve_version
+    config = {}
     if os.path.isdir(path) and os.path.exists(os.path.join(path, "model.keras")):
-        config = os.path.join(path, "config.json")
-        if os.path.exists(config):
-            scale = json.load(open(config)).get("eval_scale")
+        if os.path.exists(os.path.join(path, "config.json")):
+            with open(os.path.join(path, "config.json")) as f:
+                config = json.load(f)
         path = os.path.join(path, "model.keras")
-    if path.endswith(".keras"):
+    if path.endswith(".keras") and os.path.isfile(path):
         model = keras.saving.load_model(path, safe_mode=True)
-        return (lambda x: model(x, training=False)), model, model.input.shape[1], scale
-    if os.path.exists(os.path.join(path, "saved_model.pb")):
-        fn = tf.saved_model.load(path).signatures["predict_images"]
+        return (lambda x: model(x, training=False)), model, model.input.shape[1], config
+    if os.path.isdir(path):
+        fn = tf.saved_model.load(resolve_version(path)).signatures["predict_images"]
         size = fn.structured_input_signature[1]["images"].shape[1]
-        return (lambda x: fn(images=x)["probabilities"]), None, size, scale
+        return (lambda x: fn(images=x)["probabilities"]), None, size, config
     raise FileNotFoundError(f"{path}: not a run directory, .keras file or SavedModel")
 
 
@@ -89,6 +90,8 @@ def main(argv=None):
     parser.add_argument("--protocols", default="center,ten_crop,multi_scale,dense,multi_crop",
                         help=f"comma-separated, from {', '.join(PROTOCOLS)}")
     parser.add_argument("--scale", type=int, default=None, help="test scale Q (default: the run's)")
+    parser.add_argument("--shapes-train", type=int, default=None,
+                        help="embedded dataset sizes (default: the run's, else the default)")
     parser.add_argument("--shapes-validation", type=int, default=None)
     args = parser.parse_args(argv)
     protocols = [p for p in args.protocols.split(",") if p]
@@ -99,16 +102,21 @@ def main(argv=None):
     from pipelines.folders import DataError
     from pipelines.sources import load_split
     try:
-        predict, model, size, run_scale = load_any(args.model)
+        predict, model, size, run = load_any(args.model)
     except (FileNotFoundError, OSError, ValueError) as err:
         fail(parser.prog, err)
-    scale = args.scale or run_scale or round(size * 256 / 224)
-    is_vgg = model is not None and model.name.startswith("vgg")
+    scale = args.scale or run.get("eval_scale") or round(size * 256 / 224)
+    sizes = dict(run.get("recipe", {}).get("dataset_sizes") or {})
+    if args.shapes_train:
+        sizes["num_train"] = args.shapes_train
+    if args.shapes_validation:
+        sizes["num_validation"] = args.shapes_validation
+    is_vgg = model is not None and model.name.startswith("vgg")  # dense needs the Keras model
     dense = None
     if is_vgg:
         dense_model = to_dense(model)
         dense = lambda x: dense_model(x, training=False)
-    sizes = {"num_validation": args.shapes_validation} if args.shapes_validation else None
+    sizes = sizes or None
     try:
         load_split(args.dataset, args.split, data_dir=args.data_dir, shapes_sizes=sizes)
     except DataError as err:
@@ -117,8 +125,8 @@ def main(argv=None):
                                     shapes_sizes=sizes).dataset
     print(f"{'protocol':<32}{'top-1 err %':>12}{'top-5 err %':>12}")
     for protocol in protocols:
-        if protocol in ("dense", "dense_multi_crop") and dense is None:
-            print(f"{protocol:<32}{'(VGG with its top only)':>24}")
+        if protocol in ("dense", "dense_multi_crop", "multi_scale") and not is_vgg:
+            print(f"{protocol:<32}{'(VGG protocols only)':>24}")
             continue
         for row, input_protocol, q in protocol_rows(protocol, size, scale, is_vgg):
             e1, e5 = evaluate(predict, dense, dataset_fn, input_protocol, size, q)
