@@ -223,6 +223,8 @@ class Trainer:
                 else:
                     loss, correct = handler.run(self._step_and_count, iterator)
                 loss = float(loss)
+                if self.config.get("inject_nan_at_step") == epoch * spe + step + 1:
+                    loss = float("nan")  # fault-injection for tests (hidden flag)
                 if not math.isfinite(loss):
                     raise NonFiniteLoss(f"loss is {loss} at epoch {epoch + 1}, step {step + 1}; "
                                         f"the last good checkpoint is kept in {self.manager.directory}")

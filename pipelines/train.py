@@ -4,6 +4,7 @@ With no arguments: the two-tower AlexNet on the embedded dataset with the demo r
 visible device, then a SavedModel under saved_models/alexnet/<version>/.
 """
 
+import argparse
 import dataclasses
 import json
 import os
@@ -48,6 +49,7 @@ def parse_args(argv=None):
                    help="VGG: a trained configuration A (.keras) to start from (VGG paper 3.1)")
     p.add_argument("--export-dir", default="saved_models", help="'' to skip the export")
     p.add_argument("--no-export", action="store_true")
+    p.add_argument("--inject-nan-at-step", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     for name in ("epochs", "steps", "batch_size", "input_size", "shapes_train",
                  "shapes_validation", "cpu_devices"):

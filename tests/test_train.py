@@ -100,7 +100,7 @@ def test_nan_stops_with_an_error_and_keeps_the_checkpoint(tmp_path):
     train(tmp_path, "--epochs", "1", "--run-dir", str(run))
     before = sorted(os.listdir(run / "checkpoints"))
     result = train(tmp_path, "--epochs", "3", "--run-dir", str(run), "--resume",
-                   "--learning-rate", "1e30", check=False)
+                   "--inject-nan-at-step", "9", check=False)
     assert result.returncode == 3
     assert "loss is nan" in result.stderr.lower() or "loss is inf" in result.stderr.lower()
     assert "ckpt-1.index" in os.listdir(run / "checkpoints")
