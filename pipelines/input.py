@@ -30,15 +30,13 @@ def eval_preprocess(protocol, size, scale=256, grid=5):
 
 
 def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buffer=2048,
-                 deterministic=False, cache=True, repeat=None, skip_errors=False, shard=None,
-                 skip=0):
+                 deterministic=False, cache=True, repeat=None, shard=None, skip=0):
     """Batches of (images, labels) from a dataset of {"image": encoded, "label": int}.
 
     train=True: shuffled each epoch (seeded), repeated forever unless repeat says otherwise,
     preprocess(encoded, seed) with a fresh stateless seed per element, drop_remainder.
     train=False: preprocess(encoded) -> views, batches of [B, V, H, W, 3], in order; views of one
     image stay together (batch_size 1 for full_image, whose size varies per image).
-    skip_errors drops elements whose decoding fails (the folder scan catches most up front).
     shard=(n, i) keeps every n-th element from the i-th, after the shuffle and the seeds (which
     every worker draws alike) and before the decoding: worker i's batches are its part of the
     global batches. skip drops that many (of this worker's) elements before decoding them:
@@ -63,7 +61,5 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
         if shard:
             ds = ds.shard(*shard)
         ds = ds.map(lambda e: (preprocess(e["image"]), e["label"]), num_parallel_calls=AUTOTUNE)
-    if skip_errors:
-        ds = ds.ignore_errors(log_warning=True)
     ds = ds.batch(batch_size, drop_remainder=train, num_parallel_calls=AUTOTUNE)
     return ds.prefetch(AUTOTUNE).with_options(options)

@@ -107,10 +107,10 @@ class Trainer:
     """Trains `model` on a distributed dataset function; see pipelines.train for the CLI."""
 
     def __init__(self, *, strategy, model, recipe, config, train_dataset_fn, val_dataset_fn,
-                 steps_per_epoch, val_steps, run_dir, log=print):
+                 steps_per_epoch, run_dir, log=print):
         self.strategy, self.model, self.recipe, self.config = strategy, model, recipe, config
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn
-        self.steps_per_epoch, self.val_steps = steps_per_epoch, val_steps
+        self.steps_per_epoch = steps_per_epoch
         self.run_dir, self.log = run_dir, log
         self.chief = is_chief(strategy)
         total = steps_per_epoch * config["epochs"]

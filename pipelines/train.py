@@ -185,7 +185,7 @@ def run(parser, args, recipe, config, run_dir):
             init_from_vgg_a(model, args.init_from)
     trainer = Trainer(strategy=strategy, model=model, recipe=recipe, config=config,
                       train_dataset_fn=train_fn, val_dataset_fn=val_fn, steps_per_epoch=steps,
-                      val_steps=None, run_dir=run_dir)
+                      run_dir=run_dir)
     start = time.time()
     try:
         history, stopped = trainer.fit(resume=args.resume)
