@@ -17,8 +17,8 @@ import time
 
 def load_data(size, dataset, batch, seed):
     """(train, val, num_classes, dataset name) as batched tf.data at `size` pixels."""
-    from pipelines.input import create_split, eval_preprocess, train_preprocess
-    from pipelines.sources import load_split
+    from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+    from pipelines.data.sources import load_split
     if dataset == "mnist":
         train, val = load_split("mnist", "train"), load_split("mnist", "test")
         plain = eval_preprocess("center", size, size)

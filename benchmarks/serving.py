@@ -19,12 +19,13 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=10)
     args = p.parse_args(argv)
     import tensorflow as tf
-    from keras_nets import build_model
-    from pipelines import preprocess as pp
-    from pipelines.export import export_saved_model
-    model = build_model(args.model, input_size=args.input_size, num_classes=1000)
+    from keras_nets import get_spec
+    from pipelines.data import preprocess as pp
+    from pipelines.serving.export import export_saved_model
+    spec = get_spec(args.model)
+    model = spec(args.input_size, num_classes=1000)
     size = model.input.shape[1]
-    scale = round(size * 256 / 224)
+    scale = spec.eval_scale(size)
     names = [f"class_{i}" for i in range(1000)]
     path = export_saved_model(model, os.path.join(tempfile.mkdtemp(), args.model), names, scale)
     loaded = tf.saved_model.load(path)

@@ -11,7 +11,9 @@ import time
 
 import numpy as np
 
-ALL = ("alexnet", "alexnet_one_tower", "vgg_a", "vgg_a_lrn", "vgg_b", "vgg_c", "vgg_d", "vgg_e")
+from keras_nets.registry import SPECS, get_spec
+
+ALL = tuple(SPECS)
 
 
 def timed(fn, steps, warmup=2):
@@ -134,8 +136,9 @@ def main(argv=None):
                               if args.mixed_precision else [])
     cases = []
     for name in models:
-        vgg = name.startswith("vgg")
-        cases.append((name, "keras-nets", lambda n=name, s=(args.vgg_input_size if name.startswith("vgg") else None): build_model(n, input_size=s),
+        vgg = get_spec(name).family == "vgg"
+        size = args.vgg_input_size if vgg else None
+        cases.append((name, "keras-nets", lambda n=name, s=size: build_model(n, input_size=s),
                       args.vgg_batch if vgg else args.batch))
     if not args.no_peers:
         for name, fn in (("VGG16", "VGG16"), ("VGG19", "VGG19")):
@@ -164,7 +167,7 @@ def main(argv=None):
         # torchvision's AlexNet is its single-tower 64-192-384-256-256 variant: 714,188,480
         # MACs at 224 (SPEC.md); its VGG16 is configuration D.
         peers = [("alexnet", args.batch, 224, 714_188_480)]
-        if any(m.startswith("vgg") for m in models):
+        if any(get_spec(m).family == "vgg" for m in models):
             peers.append(("vgg16", args.vgg_batch, args.vgg_input_size,
                           count_macs(build_model("vgg_d", input_size=args.vgg_input_size))))
         for tv, batch, size, macs in peers:

@@ -3,10 +3,11 @@
 import keras
 from keras import layers
 
-from keras_nets.head import classifier, input_spec, kernel_init, bias_init
-from keras_nets.lrn import LocalResponseNormalization
+from keras_nets.classifier import classifier, input_spec
+from keras_nets.initializers import bias_init, kernel_init
+from keras_nets.layers import LocalResponseNormalization
 
-# Paper section 3.5 / SPEC.md: filters of the whole net per conv layer (halved per tower),
+# Paper section 3.5 and Figure 2: filters of the whole net per conv layer (halved per tower),
 # kernel size, stride, and whether the layer reads both towers.
 CONV_LAYERS = (
     ("conv1", 96, 11, 4, True),
@@ -19,7 +20,7 @@ BIAS_ONE = ("conv2", "conv4", "conv5")  # paper section 5
 
 
 def conv1_padding_for(size):
-    """The deck pads a 224 input by 3 so that conv1 gives 55x55, as 227 does unpadded."""
+    """A 224 input (the paper's text) is padded by 3 so that conv1 gives 55x55, as 227 does."""
     return 3 if size == 224 else 0
 
 

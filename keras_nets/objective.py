@@ -63,5 +63,16 @@ class TopKError(keras.metrics.SparseTopKCategoricalAccuracy):
         return 1.0 - super().result()
 
 
+def top_k_hits(labels, probabilities, ks=(1, 5)):
+    """[hits in the top k for each k..., batch size] as float32: the counts behind TopKError,
+    summable across batches and replicas (k is capped at the number of classes)."""
+    labels = ops.reshape(labels, (-1,))
+    classes = probabilities.shape[-1]
+    hits = [ops.sum(keras.metrics.sparse_top_k_categorical_accuracy(
+        labels, ops.cast(probabilities, "float32"), k=min(k, classes))) for k in ks]
+    return ops.stack([ops.cast(h, "float32") for h in hits]
+                     + [ops.cast(ops.shape(labels)[0], "float32")])
+
+
 def top_k_error_metrics():
     return [TopKError(1), TopKError(5)]

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from keras_nets.zoo import MODEL_NAMES, build_model
+from keras_nets.registry import MODEL_NAMES, build_model
 
 
 def main(argv=None):
@@ -13,7 +13,7 @@ def main(argv=None):
     parser.add_argument("model", help=f"one of: {', '.join(MODEL_NAMES)}")
     parser.add_argument("--num-classes", type=int, default=1000)
     parser.add_argument("--input-size", type=int, default=None,
-                        help="square input side (default: 227 for AlexNet, 224 for VGG)")
+                        help="square input side (default: the paper's, 227 for AlexNet, 224 for VGG)")
     parser.add_argument("--towers", action="store_true",
                         help="one row per tower instead of one per paper layer")
     args = parser.parse_args(argv)

@@ -3,8 +3,9 @@
 import keras
 from keras import layers
 
-from keras_nets.head import classifier, input_spec, kernel_init
-from keras_nets.lrn import LocalResponseNormalization
+from keras_nets.classifier import classifier, input_spec
+from keras_nets.initializers import kernel_init
+from keras_nets.layers import LocalResponseNormalization
 
 # VGG paper Table 1: per block, the convolutions as (filters, kernel size). C's 1x1 convs are
 # (n, 1). A-LRN adds LRN after the first conv (the table's "LRN" row).
@@ -93,3 +94,17 @@ def imagenet_weights_path(config, include_top):
     path, md5 = IMAGENET_WEIGHTS[(config, include_top)]
     return keras.utils.get_file(path.split("/")[-1], _HOSTED + path, cache_subdir="models",
                                 file_hash=md5)
+
+
+def init_from_shallower(model, source):
+    """VGG section 3.1: the first four conv layers and the three FC layers from a trained
+    shallower net (configuration A), copied by name where the shapes agree; the rest stays random."""
+    convs = [l.name for l in source.layers if isinstance(l, layers.Conv2D)][:4]
+    for name in convs + ["fc1", "fc2", "predictions"]:
+        try:
+            target = model.get_layer(name)
+        except ValueError:
+            continue
+        weights = source.get_layer(name).get_weights()
+        if [w.shape for w in weights] == [w.shape for w in target.get_weights()]:
+            target.set_weights(weights)

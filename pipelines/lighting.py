@@ -22,9 +22,9 @@ def main(argv=None):
     parser.add_argument("--images", type=int, default=500, help="images to sample")
     parser.add_argument("--output", required=True, help="JSON file to write")
     args = parser.parse_args(argv)
-    from pipelines import preprocess as pp
-    from pipelines.folders import DataError
-    from pipelines.sources import load_split
+    from pipelines.data import preprocess as pp
+    from pipelines.data.folders import DataError
+    from pipelines.data.sources import load_split
     import tensorflow as tf
     try:
         split = load_split(args.dataset, "train", data_dir=args.data_dir,

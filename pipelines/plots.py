@@ -1,6 +1,6 @@
 """python -m pipelines.plots filters|curves: AlexNet's conv1 kernels per tower, training curves.
 
-filters SOURCE OUT.png: the 2x48 conv1 kernels (the deck's figure) from a run directory, a .keras
+filters SOURCE OUT.png: the 2x48 conv1 kernels (AlexNet paper, Figure 3) from a run directory, a .keras
 file, a checkpoint prefix or a SavedModel; curves RUN_DIR OUT.png: loss, top-1/top-5 error and
 learning rate per epoch from metrics.jsonl. Needs matplotlib (pip install -e ".[plot]").
 """

@@ -8,19 +8,7 @@ import os
 import sys
 
 from pipelines.cli import ArgumentParser, fail
-
-
-def resolve_version(model_dir):
-    if os.path.exists(os.path.join(model_dir, "saved_model.pb")):
-        return model_dir
-    versions = sorted((int(d) for d in os.listdir(model_dir) if d.isdigit()), reverse=True) \
-        if os.path.isdir(model_dir) else []
-    for version in versions:
-        path = os.path.join(model_dir, str(version))
-        if os.path.exists(os.path.join(path, "saved_model.pb")):
-            return path
-    raise FileNotFoundError(f"{model_dir}: no SavedModel (saved_model.pb) in it or in a "
-                            "numbered version under it")
+from pipelines.serving.versions import resolve_version
 
 
 def main(argv=None):
@@ -33,7 +21,7 @@ def main(argv=None):
         path = resolve_version(args.model_dir)
     except FileNotFoundError as err:
         fail(parser.prog, err)
-    from pipelines.folders import image_problem
+    from pipelines.data.folders import image_problem
     import tensorflow as tf
     try:
         serve = tf.saved_model.load(path).signatures["serving_default"]

@@ -1,9 +1,10 @@
-"""What AlexNet and VGG share: input checks, initialisers and the classifier head."""
+"""The classifier both papers share (FC-4096, FC-4096, FC-classes) and the input-shape check."""
 
 import keras
 from keras import layers
 
-INITS = ("he", "glorot", "paper")
+from keras_nets.initializers import bias_init, kernel_init
+
 POOLINGS = (None, "avg", "max")
 
 
@@ -13,22 +14,6 @@ def input_spec(input_shape, default):
     if len(shape) != 3 or shape[-1] != 3:
         raise ValueError(f"input_shape must be (height, width, 3), got {input_shape}")
     return shape
-
-
-def kernel_init(init, seed=None):
-    """He normal, Glorot uniform, or the papers' N(0, 0.01) (AlexNet 5, VGG 3.1)."""
-    if init == "he":
-        return keras.initializers.HeNormal(seed=seed)
-    if init == "glorot":
-        return keras.initializers.GlorotUniform(seed=seed)
-    if init == "paper":
-        return keras.initializers.RandomNormal(stddev=0.01, seed=seed)
-    raise ValueError(f"init must be one of {INITS}, got {init!r}")
-
-
-def bias_init(init, one):
-    """AlexNet paper 5: biases 1 in conv2, conv4, conv5 and the hidden FC layers, 0 elsewhere."""
-    return keras.initializers.Constant(1.0) if (init == "paper" and one) else "zeros"
 
 
 def head_dtype():

@@ -1,11 +1,11 @@
-"""Parameter and MAC counts of every model against SPEC.md (full size: the numbers matter)."""
+"""Parameter and MAC counts of every model (full size: the numbers matter)."""
 
 import pytest
 
 from keras_nets import build_alexnet, build_model, count_macs, count_params, summary_rows
 from keras_nets.summary import main as summary_main
 
-# SPEC.md; MACs as exact integers (SPEC rounds them to 724.3 M two-tower = 665.78 M + 58.62 M,
+# MACs as exact integers (often quoted rounded: to 724.3 M two-tower = 665.78 M + 58.62 M,
 # 1,135 M one tower, 7.61 / 11.31 / 11.77 / 15.47 / 19.63 G for VGG).
 EXPECTED = {
     "alexnet": (60_965_224, 724_406_816),

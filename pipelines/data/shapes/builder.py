@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import tensorflow_datasets as tfds
 
-from pipelines.shapes import CLASS_NAMES, render
+from pipelines.data.shapes.drawing import CLASS_NAMES, render
 
 NAME = "keras_nets_shapes"
 

@@ -6,12 +6,12 @@ import tensorflow as tf
 from PIL import Image
 
 from imagefiles import encode, noise_image
-from pipelines import preprocess as pp
-from pipelines import shapes_builder as sb
-from pipelines.folders import DataError
-from pipelines.input import create_split, eval_preprocess, train_preprocess
-from pipelines.shapes import CLASS_NAMES
-from pipelines.sources import load_split
+from pipelines.data import preprocess as pp
+from pipelines.data.shapes import builder as sb
+from pipelines.data.folders import DataError
+from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+from pipelines.data.shapes.drawing import CLASS_NAMES
+from pipelines.data.sources import load_split
 
 GOOD = {  # file name -> bytes that must decode to RGB
     "plain.jpg": encode(noise_image(40, 60), "JPEG"),

@@ -13,7 +13,7 @@ import keras_nets  # noqa: F401  (registers the LRN layer for loading)
 import numpy as np
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ["--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
         "--batch-size", "8", "--no-export", "--seed", "3"]
 
@@ -95,14 +95,39 @@ def test_sigterm_writes_a_checkpoint_and_exits_cleanly(tmp_path):
     assert any(f.startswith("ckpt-") for f in os.listdir(run / "checkpoints"))
 
 
+# Fault injection from the test side: the train step is wrapped so that the loss of one step
+# becomes NaN (Keras' clipped cross-entropy stays finite when the weights explode), then the
+# product's own CLI runs in this process.
+NAN_AT_STEP = """
+import math, sys
+import tensorflow as tf
+from pipelines.training import steps
+make = steps.make_train_step
+def nan_at(step_number):
+    def make_faulty(*args, **kwargs):
+        step, calls = make(*args, **kwargs), [0]
+        def faulty(iterator):
+            loss, hits = step(iterator)
+            calls[0] += 1
+            return (tf.constant(math.nan) if calls[0] == step_number else loss), hits
+        return faulty
+    return make_faulty
+steps.make_train_step = nan_at(int(sys.argv[1]))
+from pipelines.train import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def test_nan_stops_with_an_error_and_keeps_the_checkpoint(tmp_path):
     run = tmp_path / "run"
     train(tmp_path, "--epochs", "1", "--run-dir", str(run))
     before = sorted(os.listdir(run / "checkpoints"))
-    result = train(tmp_path, "--epochs", "3", "--run-dir", str(run), "--resume",
-                   "--inject-nan-at-step", "9", check=False)
-    assert result.returncode == 3
-    assert "loss is nan" in result.stderr.lower() or "loss is inf" in result.stderr.lower()
+    cmd = [sys.executable, "-c", NAN_AT_STEP, "3", "--data-dir", str(tmp_path / "tfds"), *TINY,
+           "--epochs", "3", "--run-dir", str(run), "--resume"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "loss is nan at epoch 2, step 3" in result.stderr.lower()
     assert "ckpt-1.index" in os.listdir(run / "checkpoints")
     assert sorted(os.listdir(run / "checkpoints")) == before
 
@@ -170,22 +195,6 @@ def test_two_workers_agree_and_equal_a_single_process(tmp_path):
     for a, b, c in zip(chief, other, weights(tmp_path / "single")):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_allclose(a, c, rtol=1e-4, atol=1e-5)
-
-
-def test_plateau_schedule_divides_by_ten_at_most_three_times():
-    from pipelines.loop import Schedule, make_optimizer
-    from pipelines.recipes import paper_recipe
-    recipe = paper_recipe("alexnet")
-    schedule = Schedule(recipe, total_steps=100)
-    optimizer = make_optimizer(recipe, schedule.learning_rate)
-    lrs = []
-    for error in (0.9, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7):
-        schedule.after_epoch(optimizer, error)
-        lrs.append(float(np.asarray(optimizer.learning_rate)))
-    np.testing.assert_allclose(lrs[:3], 0.01)
-    np.testing.assert_allclose(lrs[3], 0.001)  # two epochs without improvement
-    np.testing.assert_allclose(lrs[-1], 1e-5, rtol=1e-5)  # three drops, no more
-    assert int(schedule.drops.numpy()) == 3
 
 
 def test_sigterm_to_one_worker_ends_in_a_coordinated_checkpoint(tmp_path):

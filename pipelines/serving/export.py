@@ -5,14 +5,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from pipelines import preprocess as pp
-
-
-def next_version_dir(base_dir):
-    """base_dir/<n+1> where n is the highest integer version present (1 when none)."""
-    os.makedirs(base_dir, exist_ok=True)
-    versions = [int(d) for d in os.listdir(base_dir) if d.isdigit()]
-    return os.path.join(base_dir, str(max(versions, default=0) + 1))
+from pipelines.data import preprocess as pp
+from pipelines.serving.versions import next_version_dir
 
 
 def serving_functions(model, class_names, scale, top_k=5):

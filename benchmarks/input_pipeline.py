@@ -1,4 +1,4 @@
-"""python -m pipelines.benchmark: images/s of every train and test pipeline on the embedded
+"""python -m benchmarks.input_pipeline: images/s of every train and test pipeline on the embedded
 dataset, next to a baseline of plain full decode + resize, side by side in one process."""
 
 import sys
@@ -23,15 +23,15 @@ def measure(dataset, images_per_element, min_seconds):
 
 
 def main(argv=None):
-    parser = ArgumentParser(prog="python -m pipelines.benchmark", description=__doc__)
+    parser = ArgumentParser(prog="python -m benchmarks.input_pipeline", description=__doc__)
     add_data_arguments(parser)
     parser.add_argument("--seconds", type=float, default=8.0, help="per pipeline")
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args(argv)
     import tensorflow as tf
-    from pipelines import preprocess as pp
-    from pipelines.input import create_split, eval_preprocess, train_preprocess
-    from pipelines.sources import load_split
+    from pipelines.data import preprocess as pp
+    from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+    from pipelines.data.sources import load_split
 
     split = load_split(args.dataset, "train", data_dir=args.data_dir)
     examples = split.dataset.cache()

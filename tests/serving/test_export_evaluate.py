@@ -10,9 +10,10 @@ import tensorflow as tf
 
 from imagefiles import encode, noise_image
 from keras_nets import build_alexnet, build_vgg
-from pipelines import preprocess as pp
+from pipelines.data import preprocess as pp
 from pipelines.evaluate import main as evaluate_main
-from pipelines.export import export_saved_model, next_version_dir
+from pipelines.serving.export import export_saved_model
+from pipelines.serving.versions import next_version_dir
 
 NAMES = ("a", "b", "c", "d", "e", "f", "g")
 

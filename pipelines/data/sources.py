@@ -11,8 +11,8 @@ import os
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from pipelines import folders
-from pipelines.shapes_builder import NAME as SHAPES, shapes_builder
+from pipelines.data import folders
+from pipelines.data.shapes.builder import shapes_builder
 
 EMBEDDED = "shapes"
 

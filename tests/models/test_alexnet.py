@@ -132,7 +132,7 @@ def test_save_load_roundtrip_and_gradients(split, tmp_path):
     check_gradients(model, x, np.array([0, 1, 2, 3]))
 
 
-def test_224_input_uses_deck_padding(tmp_path):
+def test_224_input_is_padded_to_55x55_conv1(tmp_path):
     model = build_alexnet(input_shape=(224, 224, 3), width=0.25, fc_units=16, num_classes=3)
     assert model.get_layer("conv1_pad").output.shape[1:3] == (230, 230)
     check_model(model, images(2, 224), tmp_path)

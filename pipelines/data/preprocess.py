@@ -118,7 +118,7 @@ def pca_lighting(image, seed, eigval=IMAGENET_EIGVAL, eigvec=IMAGENET_EIGVEC, st
 
 
 def random_brightness(image, seed, max_delta=32.0):
-    """The deck's random brightness: one offset in [-max_delta, max_delta] for the image."""
+    """Random brightness (an optional extra, not in the paper): one offset in [-max_delta, max_delta] for the image."""
     return image + tf.random.stateless_uniform([], seed, -max_delta, max_delta)
 
 
@@ -126,7 +126,7 @@ def preprocess_for_train_alexnet(encoded, seed, size=227, scale=256, flip=True, 
                                  brightness=False, eigval=IMAGENET_EIGVAL,
                                  eigvec=IMAGENET_EIGVEC):
     """AlexNet paper 2/4.1: shorter side to 256, central 256x256, random size x size crop,
-    random mirror, PCA lighting (paper) and random brightness (deck), mean subtraction."""
+    random mirror, PCA lighting (paper) and optional random brightness, normalisation."""
     seeds = tf.random.experimental.stateless_split(seed, 4)
     image = _crop_window_square(encoded, seeds[0], size / scale, anywhere=False)
     image = resize(image, size, size)

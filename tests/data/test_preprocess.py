@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 
 from imagefiles import coordinates_image, encode, noise_image
-from pipelines import preprocess as pp
+from pipelines.data import preprocess as pp
 
 SEED = tf.constant([3, 4], tf.int64)
 

@@ -4,7 +4,7 @@ import functools
 
 import tensorflow as tf
 
-from pipelines import preprocess as pp
+from pipelines.data import preprocess as pp
 
 AUTOTUNE = tf.data.AUTOTUNE
 EVAL_PROTOCOLS = ("center", "ten_crop", "full_image", "multi_crop")

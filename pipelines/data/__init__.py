@@ -1,0 +1,1 @@
+"""Input data: sources (embedded, TFDS, image folders), the papers' preprocessing, create_split."""

@@ -1,0 +1,1 @@
+"""The embedded dataset: ten classes of drawn objects, generated offline as a TFDS builder."""

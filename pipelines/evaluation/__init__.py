@@ -1,0 +1,1 @@
+"""Evaluation: the test protocols of both papers over a trained model."""

@@ -1,0 +1,89 @@
+"""The test protocols of both papers over a trained model: the views of each image, the softmax
+averaged over them, top-1/top-5 error (AlexNet section 4.1 10-crop; VGG sections 3.2 and 4)."""
+
+import json
+import os
+
+import numpy as np
+
+from keras_nets import SPECS, get_spec
+
+PROTOCOLS = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_multi_crop")
+
+
+def load_any(path):
+    """(callable images -> probabilities, Keras model or None, input size, run config)."""
+    import keras
+    import keras_nets  # noqa: F401  (registers the LRN layer)
+    import tensorflow as tf
+    from pipelines.serving.versions import resolve_version
+    config = {}
+    if os.path.isdir(path) and os.path.exists(os.path.join(path, "model.keras")):
+        if os.path.exists(os.path.join(path, "config.json")):
+            with open(os.path.join(path, "config.json")) as f:
+                config = json.load(f)
+        path = os.path.join(path, "model.keras")
+    if path.endswith(".keras") and os.path.isfile(path):
+        model = keras.saving.load_model(path, safe_mode=True)
+        return (lambda x: model(x, training=False)), model, model.input.shape[1], config
+    if os.path.isdir(path):
+        fn = tf.saved_model.load(resolve_version(path)).signatures["predict_images"]
+        size = fn.structured_input_signature[1]["images"].shape[1]
+        return (lambda x: fn(images=x)["probabilities"]), None, size, config
+    raise FileNotFoundError(f"{path}: not a run directory, .keras file or SavedModel")
+
+
+def spec_of(model, run_config, size):
+    """The registry entry of a loaded model: the run's saved model name, else the Keras model's
+    name, else (a bare SavedModel) the model whose paper input size is `size`."""
+    for name in (run_config.get("model"), getattr(model, "name", None)):
+        try:
+            return get_spec(name)
+        except ValueError:
+            continue
+    return next((s for s in SPECS.values() if s.input_size == size), SPECS["alexnet"])
+
+
+def protocol_rows(protocol, size, scale, is_vgg):
+    """[(row name, input protocol, scale)] for one protocol of the papers' tables."""
+    scales = (scale,) if not is_vgg else (256, 384, 512)
+    if protocol == "center":
+        return [(f"centre crop, Q={scale}", "center", scale)]
+    if protocol == "ten_crop":
+        return [(f"10-crop, Q={scale}", "ten_crop", scale)]
+    if protocol == "multi_scale":
+        return [(f"centre crop, Q={q}", "center", q) for q in scales]
+    if protocol == "dense":
+        return [(f"dense + flip, Q={q}", "full_image", q) for q in scales]
+    if protocol == "multi_crop":
+        return [(f"multi-crop 50, Q={q}", "multi_crop", q) for q in scales]
+    return [(f"dense + multi-crop, Q={q}", "dense_multi_crop", q) for q in scales]
+
+
+def evaluate(predict, dense_predict, dataset_fn, input_protocol, size, scale):
+    """(top-1 error, top-5 error) averaging the softmax over each image's views."""
+    import tensorflow as tf
+    from pipelines.data.pipeline import create_split, eval_preprocess
+    correct1 = correct5 = total = 0
+    if input_protocol == "dense_multi_crop":
+        parts = [("full_image", dense_predict), ("multi_crop", predict)]
+    elif input_protocol == "full_image":
+        parts = [("full_image", dense_predict)]
+    else:
+        parts = [(input_protocol, predict)]
+    probs_by_part = []
+    for proto, fn in parts:
+        batch = 1 if proto == "full_image" else 8
+        ds = create_split(dataset_fn(), train=False, batch_size=batch, cache=False,
+                          preprocess=eval_preprocess(proto, size, scale))
+        probs, labels = [], []
+        for views, y in ds:
+            b, v = views.shape[0], views.shape[1]
+            p = fn(tf.reshape(views, [-1, *views.shape[2:]]))
+            probs.append(np.asarray(p).reshape(b, v, -1).mean(axis=1))
+            labels.append(y.numpy())
+        probs_by_part.append(np.concatenate(probs))
+    probs = np.mean(probs_by_part, axis=0)
+    labels = np.concatenate(labels)
+    top5 = np.argsort(-probs, axis=1)[:, :5]
+    return 1 - np.mean(top5[:, 0] == labels), 1 - np.mean((top5 == labels[:, None]).any(1))

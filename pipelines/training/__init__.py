@@ -1,0 +1,1 @@
+"""Training: typed run configs and recipes, strategies, steps, checkpoints, the Trainer."""

@@ -1,0 +1,43 @@
+"""The dataset functions a strategy calls once per worker: training stream and validation."""
+
+from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+from pipelines.data.sources import load_split
+
+
+def train_augment(spec, recipe, size):
+    """The training protocol of the model's paper at `size` pixels: AlexNet section 4.1 (central
+    crop at the paper's 256/227 ratio, mirror, PCA lighting) or VGG 3.1 (scale S, crop, mirror,
+    RGB colour shift)."""
+    if spec.family == "alexnet":
+        return train_preprocess("alexnet", size, scale=spec.eval_scale(size),
+                                lighting=recipe.lighting)
+    return train_preprocess("vgg", size, scale_min=recipe.scale_min, scale_max=recipe.scale_max,
+                            colour_shift=recipe.lighting)
+
+
+def dataset_fns(config, spec, size, val_examples, workers):
+    """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function."""
+    recipe = config.recipe
+    data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
+                shapes_sizes=recipe.dataset_sizes)
+    augment = train_augment(spec, recipe, size)
+    center = eval_preprocess("center", size, spec.eval_scale(size))
+
+    def train_fn(ctx, skip_steps):
+        split = load_split(config.dataset, "train", input_context=ctx, shuffle_files=True,
+                           seed=config.seed, **data)
+        batch = ctx.get_per_replica_batch_size(recipe.batch_size)
+        batches_per_step = ctx.num_replicas_in_sync // ctx.num_input_pipelines
+        return create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
+                            seed=config.seed, deterministic=config.deterministic, cache=False,
+                            shard=split.shard, skip=skip_steps * batches_per_step * batch)
+
+    def val_fn(ctx):
+        split = load_split(config.dataset, "validation", input_context=ctx, **data)
+        ds = create_split(split.dataset, train=False, cache=False, shard=split.shard,
+                          batch_size=ctx.get_per_replica_batch_size(recipe.batch_size),
+                          preprocess=lambda e: center(e)[0])
+        # Every worker must run as many steps (collectives): the full batches only.
+        return ds.take(val_examples // recipe.batch_size) if workers > 1 else ds
+
+    return train_fn, val_fn

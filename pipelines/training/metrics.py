@@ -1,0 +1,71 @@
+"""What a run reports: a progress line with ETA, metrics.jsonl, TensorBoard scalars."""
+
+import json
+import os
+import tempfile
+import time
+
+import numpy as np
+import tensorflow as tf
+
+
+class EpochMeter:
+    """Sums of (loss, top-1 hits, top-5 hits, images) over an epoch, and a throttled progress line
+    with images/s and the ETA of the whole run."""
+
+    def __init__(self, epoch, epochs, first_step, steps_per_epoch, global_batch, log,
+                 every_seconds=10.0):
+        self.epoch, self.epochs, self.first = epoch, epochs, first_step
+        self.spe, self.batch, self.log = steps_per_epoch, global_batch, log
+        self.every = every_seconds
+        self.sums = np.zeros(4)
+        self.start = time.time()
+        self.last_print = 0.0
+
+    def add(self, step, loss, hits, show=True):
+        self.sums += (loss, *hits)
+        elapsed = time.time() - self.start
+        if not show or not (elapsed - self.last_print > self.every or step + 1 == self.spe):
+            return
+        self.last_print = elapsed
+        done = step + 1 - self.first
+        rate = done * self.batch / elapsed
+        left = self.spe - step - 1 + (self.epochs - self.epoch - 1) * self.spe
+        self.log(f"epoch {self.epoch + 1}/{self.epochs} step {step + 1}/{self.spe} "
+                 f"loss {self.sums[0] / done:.4f} top1-err {1 - self.sums[1] / self.sums[3]:.3f} "
+                 f"{rate:.1f} img/s ETA {duration(left * self.batch / max(rate, 1e-9))}")
+
+    def summary(self):
+        steps = max(self.spe - self.first, 1)
+        images = max(self.sums[3], 1)
+        return dict(epoch=self.epoch + 1, loss=self.sums[0] / steps,
+                    top1_error=1 - self.sums[1] / images, top5_error=1 - self.sums[2] / images,
+                    images_per_second=steps * self.batch / (time.time() - self.start))
+
+
+class MetricsWriter:
+    """One line per epoch to the log, to metrics.jsonl and to TensorBoard (chief only)."""
+
+    def __init__(self, run_dir, chief, log=print):
+        self.run_dir, self.chief, self.log = run_dir, chief, log
+        self.writer = tf.summary.create_file_writer(
+            os.path.join(run_dir, "tensorboard") if chief else tempfile.mkdtemp())
+
+    def write(self, metrics):
+        if not self.chief:
+            return
+        self.log("epoch {epoch}: loss {loss:.4f} val top-1 error {val_top1_error:.3f} "
+                 "top-5 error {val_top5_error:.3f} lr {learning_rate:.2e}".format(**metrics))
+        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+            f.write(json.dumps(metrics) + "\n")
+        with self.writer.as_default(step=metrics["epoch"]):
+            for key, value in metrics.items():
+                if key != "epoch":
+                    tf.summary.scalar(key, value)
+        self.writer.flush()
+
+
+def duration(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else \
+        f"{seconds // 60}m{seconds % 60:02d}s"

@@ -1,0 +1,98 @@
+"""train_and_evaluate: one run from a RunConfig, from the data to the trained, exported model.
+
+sources -> create_split (per worker) -> Trainer (distributed steps, checkpoints) -> model.keras
+-> SavedModel (pipelines.serving.export).
+"""
+
+import json
+import os
+import time
+
+import keras
+import tensorflow as tf
+
+from keras_nets import get_spec
+from pipelines.data.sources import load_split
+from pipelines.training import distribute
+from pipelines.training.inputs import dataset_fns
+from pipelines.training.loop import Trainer
+
+
+class RunError(ValueError):
+    """A configuration that cannot run here (one line for the CLI)."""
+
+
+def train_and_evaluate(config, log=print):
+    """Train `config.model` per `config.recipe`; returns (trainer, history, stop signal)."""
+    spec = get_spec(config.model)
+    recipe = config.recipe
+    strategy = distribute.make_strategy(config.strategy)  # first: collectives need a fresh context
+    keras.utils.set_random_seed(config.seed)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    if config.mixed_precision:
+        keras.mixed_precision.set_global_policy(
+            "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16")
+    replicas = strategy.num_replicas_in_sync
+    if recipe.batch_size % replicas:
+        raise RunError(f"global batch {recipe.batch_size} does not split over {replicas} replicas")
+    data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
+                shapes_sizes=recipe.dataset_sizes)
+    train_info = load_split(config.dataset, "train", **data)
+    val_info = load_split(config.dataset, "validation", **data)
+    workers = distribute.cluster_workers() if config.strategy != "one-device" else 1
+    spe = config.steps_per_epoch or train_info.num_examples // recipe.batch_size
+    if spe < 1:
+        raise RunError(f"{train_info.num_examples} training images are fewer than one batch of "
+                       f"{recipe.batch_size}")
+    size = recipe.input_size or spec.input_size
+    derived = dict(family=spec.family, input_size=size, steps_per_epoch=spe, replicas=replicas,
+                   workers=workers, train_images=train_info.num_examples,
+                   eval_scale=spec.eval_scale(size),
+                   strategy_resolved=strategy.__class__.__name__,
+                   class_names=list(train_info.class_names))
+    _write_config(config, derived, strategy, log)
+    train_fn, val_fn = dataset_fns(config, spec, size, val_info.num_examples, workers)
+
+    keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
+    with strategy.scope():
+        model = spec(size, num_classes=len(train_info.class_names), init=recipe.init,
+                     dropout=recipe.dropout, width=config.width)
+        if config.init_from:
+            from keras_nets.vgg import init_from_shallower
+            init_from_shallower(model, keras.saving.load_model(config.init_from, safe_mode=True))
+    trainer = Trainer(strategy=strategy, model=model, config=config, steps_per_epoch=spe,
+                      train_dataset_fn=train_fn, val_dataset_fn=val_fn, log=log)
+    start = time.time()
+    history, stopped = trainer.fit()
+    if not stopped:
+        final = history[-1] if history else trainer.evaluate()
+        log(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
+            f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
+        _save(config, model, strategy, train_info.class_names, derived["eval_scale"], log)
+    return trainer, history, stopped
+
+
+def _write_config(config, derived, strategy, log):
+    os.makedirs(config.run_dir, exist_ok=True)
+    resolved = dict(config.to_json(), **derived)
+    log(json.dumps({k: v for k, v in resolved.items() if k != "class_names"}, indent=1))
+    if distribute.is_chief(strategy):
+        with open(os.path.join(config.run_dir, "config.json"), "w") as f:
+            json.dump(resolved, f, indent=1)
+
+
+def _save(config, model, strategy, class_names, scale, log):
+    """model.keras in the run directory (other workers' apart, to check that replicas agree),
+    then the chief's SavedModel export."""
+    if not distribute.is_chief(strategy):
+        worker_dir = os.path.join(config.run_dir, f"worker{strategy.cluster_resolver.task_id}")
+        os.makedirs(worker_dir, exist_ok=True)
+        model.save(os.path.join(worker_dir, "model.keras"))
+        return
+    model.save(os.path.join(config.run_dir, "model.keras"))
+    if config.export_dir:
+        from pipelines.serving.export import export_saved_model
+        path = export_saved_model(model, os.path.join(config.export_dir, config.model),
+                                  class_names, scale=scale)
+        log(f"exported {path}")

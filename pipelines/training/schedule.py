@@ -1,0 +1,48 @@
+"""The learning rate: cosine with linear warm-up, or the papers' divide-by-10 on plateau."""
+
+import keras
+import tensorflow as tf
+
+
+class Schedule:
+    """AlexNet section 5 / VGG 3.1: lr / 10 when the validation error stops improving, at most
+    `max_lr_drops` times; or (demo recipes) linear warm-up then cosine decay to 0.
+
+    The plateau state (best validation error, epochs without improvement, drops) lives in
+    variables that the checkpoint holds, so a resumed run takes the same decisions.
+    """
+
+    def __init__(self, recipe, total_steps):
+        self.recipe = recipe
+        self.best = tf.Variable(1.0, trainable=False, dtype=tf.float64)
+        self.stalled = tf.Variable(0, trainable=False, dtype=tf.int64)
+        self.drops = tf.Variable(0, trainable=False, dtype=tf.int64)
+        if recipe.schedule == "cosine":
+            self.learning_rate = keras.optimizers.schedules.CosineDecay(
+                0.0, max(1, total_steps - recipe.warmup_steps), warmup_target=recipe.learning_rate,
+                warmup_steps=recipe.warmup_steps)
+        else:
+            self.learning_rate = recipe.learning_rate
+
+    def after_epoch(self, optimizer, val_error):
+        if self.recipe.schedule != "plateau":
+            return
+        if val_error < self.best.numpy() - 1e-4:
+            self.best.assign(val_error)
+            self.stalled.assign(0)
+            return
+        self.stalled.assign_add(1)
+        if self.stalled.numpy() >= self.recipe.plateau_patience and \
+                self.drops.numpy() < self.recipe.max_lr_drops:
+            optimizer.learning_rate = float(current_lr(optimizer)) * 0.1
+            self.drops.assign_add(1)
+            self.stalled.assign(0)
+
+    def variables(self):
+        return dict(best=self.best, stalled=self.stalled, drops=self.drops)
+
+
+def current_lr(optimizer):
+    """The learning rate now (a schedule's value at the optimizer's step, or the constant)."""
+    lr = optimizer.learning_rate
+    return float(lr.numpy() if hasattr(lr, "numpy") else lr)

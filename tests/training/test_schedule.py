@@ -1,0 +1,44 @@
+"""The papers' learning-rate schedule and the typed recipes."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from pipelines.training.config import DEMO, PAPER, RunConfig
+
+
+def test_plateau_schedule_divides_by_ten_at_most_three_times():
+    from pipelines.training.config import PAPER
+    from pipelines.training.optimizer import make_optimizer
+    from pipelines.training.schedule import Schedule
+    recipe = PAPER["alexnet"]
+    schedule = Schedule(recipe, total_steps=100)
+    optimizer = make_optimizer(recipe, schedule.learning_rate)
+    lrs = []
+    for error in (0.9, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7):
+        schedule.after_epoch(optimizer, error)
+        lrs.append(float(np.asarray(optimizer.learning_rate)))
+    np.testing.assert_allclose(lrs[:3], 0.01)
+    np.testing.assert_allclose(lrs[3], 0.001)  # two epochs without improvement
+    np.testing.assert_allclose(lrs[-1], 1e-5, rtol=1e-5)  # three drops, no more
+    assert int(schedule.drops.numpy()) == 3
+
+
+def test_demo_recipe_is_the_paper_recipe_with_named_overrides():
+    for family in ("alexnet", "vgg"):
+        paper, demo = PAPER[family], DEMO[family]
+        changed = {f.name for f in dataclasses.fields(paper)
+                   if getattr(paper, f.name) != getattr(demo, f.name)}
+        assert {"name", "init", "optimizer", "learning_rate", "schedule"} <= changed
+    assert PAPER["alexnet"].batch_size == 128 and PAPER["vgg"].batch_size == 256
+    assert PAPER["alexnet"].epochs == 90 and PAPER["vgg"].epochs == 74
+
+
+def test_configs_are_frozen_and_typed():
+    config = RunConfig(model="alexnet", recipe=PAPER["alexnet"])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.seed = 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.recipe.epochs = 1
+    assert config.to_json()["recipe"]["learning_rate"] == 0.01
