@@ -3,6 +3,7 @@
 from keras_nets.alexnet import build_alexnet
 from keras_nets.counting import count_macs, count_params, format_summary, summary_rows
 from keras_nets.dense import to_dense
+from keras_nets.dropout import ReplicaDropout, replica_seed_offset
 from keras_nets.layers import LocalResponseNormalization
 from keras_nets.objective import (TopKError, paper_objective, paper_sgd, top_k_error_metrics,
                                   top_k_hits, weight_decay_penalty)
@@ -12,7 +13,7 @@ from keras_nets.registry import MODEL_NAMES, SPECS, ModelSpec, build_model, get_
 __all__ = [
     "build_alexnet", "build_vgg", "build_model", "get_spec", "ModelSpec", "SPECS", "MODEL_NAMES",
     "VGG_CONFIGS",
-    "LocalResponseNormalization", "to_dense", "count_params", "count_macs", "summary_rows",
+    "LocalResponseNormalization", "ReplicaDropout", "replica_seed_offset", "to_dense", "count_params", "count_macs", "summary_rows",
     "format_summary", "paper_objective", "paper_sgd", "weight_decay_penalty", "TopKError",
     "top_k_error_metrics", "top_k_hits",
 ]

@@ -3,6 +3,7 @@
 import keras
 from keras import layers
 
+from keras_nets.dropout import ReplicaDropout
 from keras_nets.initializers import bias_init, kernel_init
 
 POOLINGS = (None, "avg", "max")
@@ -24,7 +25,7 @@ def head_dtype():
 
 def classifier(x, *, names, num_classes, include_top, pooling, classifier_activation,
                dropout, init, hidden_bias_one=False, fc_units=4096):
-    """FC-4096, FC-4096 (ReLU, dropout), FC-classes; or global pooling when there is no top.
+    """FC-4096, FC-4096 (ReLU, dropout per replica), FC-classes; or global pooling when there is no top.
 
     `names` gives the three FC layers' names, e.g. ("fc6", "fc7", "fc8") or VGG's
     ("fc1", "fc2", "predictions").
@@ -47,6 +48,7 @@ def classifier(x, *, names, num_classes, include_top, pooling, classifier_activa
                          kernel_initializer=kernel_init(init),
                          bias_initializer=bias_init(init, hidden_bias_one))(x)
         if dropout:
-            x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
+            # Each replica draws its own masks (keras_nets.dropout).
+            x = ReplicaDropout(dropout, name=f"{name}_dropout")(x)
     return layers.Dense(num_classes, activation=classifier_activation, name=names[2],
                         kernel_initializer=kernel_init(init), dtype=head_dtype())(x)

@@ -47,15 +47,20 @@ def parse_args(argv=None):
     p.add_argument("--deterministic", action="store_true",
                    help="deterministic ops and input order (exact resume, slower)")
     p.add_argument("--run-dir", default=None, help="default: runs/<model>-<time>")
-    p.add_argument("--resume", action="store_true", help="continue from the run dir's checkpoint")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --run-dir (relaunching does so anyway whenever the "
+                        "run dir holds a checkpoint)")
     p.add_argument("--checkpoint-every", type=int, default=200, help="steps (0: epochs only)")
+    p.add_argument("--steps-per-loop", type=int, default=1,
+                   help="train steps per tf.function call; the host reads metrics, checks the "
+                        "loss and signals once per call (like Keras' steps_per_execution)")
     p.add_argument("--init-from", default=None,
                    help="VGG: a trained configuration A (.keras) to start from (VGG paper 3.1)")
     p.add_argument("--export-dir", default="saved_models", help="'' to skip the export")
     p.add_argument("--no-export", action="store_true")
     args = p.parse_args(argv)
     for name in ("epochs", "steps", "batch_size", "input_size", "shapes_train",
-                 "shapes_validation", "cpu_devices"):
+                 "shapes_validation", "cpu_devices", "steps_per_loop"):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
@@ -89,7 +94,8 @@ def run_config(args):
         cpu_devices=args.cpu_devices, mixed_precision=args.mixed_precision, xla=args.xla,
         seed=args.seed, deterministic=args.deterministic,
         run_dir=args.run_dir or os.path.join("runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
-        resume=args.resume, checkpoint_every=args.checkpoint_every, init_from=args.init_from,
+        resume=args.resume, checkpoint_every=args.checkpoint_every,
+        steps_per_loop=args.steps_per_loop, init_from=args.init_from,
         export_dir=None if args.no_export else (args.export_dir or None))
 
 
@@ -102,8 +108,9 @@ def main(argv=None):
     from pipelines.data.folders import DataError
     from pipelines.training.loop import NonFiniteLoss
     from pipelines.training.run import RunError, train_and_evaluate
+    from pipelines.training.signals import exit_code
     try:
-        train_and_evaluate(config)
+        _, _, stopped = train_and_evaluate(config)
     except (DataError, RunError) as err:
         fail(parser.prog, err)
     except NonFiniteLoss as err:
@@ -111,7 +118,8 @@ def main(argv=None):
         return 3
     except KeyboardInterrupt:
         fail(parser.prog, "interrupted before training started")
-    return 0
+    # Stopped by SIGTERM/SIGINT after a checkpoint: 143/130, so that a scheduler restarts it.
+    return exit_code(stopped) if stopped else 0
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ class RunConfig:
     run_dir: str = "runs/run"
     resume: bool = False
     checkpoint_every: int = 200  # steps; 0: at epoch ends only
+    steps_per_loop: int = 1  # steps per tf.function call (the host reads metrics once per call)
     init_from: str | None = None
     export_dir: str | None = "saved_models"
 

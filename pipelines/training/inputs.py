@@ -1,5 +1,9 @@
 """The dataset functions a strategy calls once per worker: training stream and validation."""
 
+import math
+
+import tensorflow as tf
+
 from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
 from pipelines.data.sources import load_split
 
@@ -15,7 +19,7 @@ def train_augment(spec, recipe, size):
                             colour_shift=recipe.lighting)
 
 
-def dataset_fns(config, spec, size, val_examples, workers):
+def dataset_fns(config, spec, size, val_examples):
     """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function."""
     recipe = config.recipe
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
@@ -34,10 +38,31 @@ def dataset_fns(config, spec, size, val_examples, workers):
 
     def val_fn(ctx):
         split = load_split(config.dataset, "validation", input_context=ctx, **data)
+        per_replica = ctx.get_per_replica_batch_size(recipe.batch_size)
         ds = create_split(split.dataset, train=False, cache=False, shard=split.shard,
-                          batch_size=ctx.get_per_replica_batch_size(recipe.batch_size),
-                          preprocess=lambda e: center(e)[0])
-        # Every worker must run as many steps (collectives): the full batches only.
-        return ds.take(val_examples // recipe.batch_size) if workers > 1 else ds
+                          batch_size=per_replica, preprocess=lambda e: center(e)[0])
+        # Every worker runs as many steps (collectives) and the whole split is seen once.
+        steps = math.ceil(val_examples / recipe.batch_size)
+        batches = steps * ctx.num_replicas_in_sync // ctx.num_input_pipelines
+        return pad_and_mask(ds, per_replica, batches)
 
     return train_fn, val_fn
+
+
+def pad_and_mask(batches, batch_size, count):
+    """Exactly `count` batches of (images, labels, mask) with `batch_size` rows: the partial last
+    batch is padded with zero rows and then zero batches follow, all of them masked (mask 0)."""
+    image_spec, label_spec = batches.element_spec
+
+    def pad(images, labels):
+        n = tf.shape(labels)[0]
+        rows = batch_size - n
+        images = tf.pad(images, [[0, rows]] + [[0, 0]] * (image_spec.shape.rank - 1))
+        return (tf.ensure_shape(images, [batch_size, *image_spec.shape[1:]]),
+                tf.ensure_shape(tf.pad(labels, [[0, rows]]), [batch_size]),
+                tf.sequence_mask(n, batch_size, tf.float32))
+
+    filler = tf.data.Dataset.from_tensors((
+        tf.zeros([batch_size, *image_spec.shape[1:]], image_spec.dtype),
+        tf.zeros([batch_size], label_spec.dtype), tf.zeros([batch_size]))).repeat()
+    return batches.map(pad).concatenate(filler).take(count)

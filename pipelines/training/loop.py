@@ -5,7 +5,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from pipelines.training import checkpoint, steps
+from pipelines.training import steps
+from pipelines.training.checkpoint import Checkpoints
 from pipelines.training.distribute import is_chief
 from pipelines.training.metrics import EpochMeter, MetricsWriter
 from pipelines.training.optimizer import make_optimizer
@@ -18,7 +19,11 @@ class NonFiniteLoss(RuntimeError):
 
 
 class Trainer:
-    """Trains `model` under `strategy` with a RunConfig; see pipelines.training.run for the run."""
+    """Trains `model` under `strategy` with a RunConfig; see pipelines.training.run for the run.
+
+    A run directory that holds a checkpoint is continued (every worker restores the chief's
+    latest checkpoint), whatever the flags say about resuming; a new one starts afresh.
+    """
 
     def __init__(self, *, strategy, model, config, steps_per_epoch, train_dataset_fn,
                  val_dataset_fn, log=print):
@@ -33,7 +38,7 @@ class Trainer:
             self.optimizer.build(model.trainable_variables)
             self.epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
             self.step_in_epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
-        self.manager = checkpoint.make_manager(
+        self.checkpoints = Checkpoints(
             config.run_dir, strategy, model=model, optimizer=self.optimizer, epoch=self.epoch,
             step_in_epoch=self.step_in_epoch, **self.schedule.variables())
         self.metrics = MetricsWriter(config.run_dir, self.chief, log)
@@ -44,41 +49,40 @@ class Trainer:
 
     def fit(self):
         """Train to the recipe's last epoch. Returns (history, the signal that stopped it)."""
-        handler = preemption_handler(self.strategy, self.manager)
+        handler = preemption_handler(self.strategy, self.checkpoints, self.log)
         stop = StopRequested() if handler is None else None
-        if self.config.resume:
-            self._restore()
+        self._restore()
         epochs, history = self.recipe.epochs, []
         iterator = self._train_iterator()  # one endless stream, started where the run left off
         while int(self.epoch.numpy()) < epochs:
             epoch, first = int(self.epoch.numpy()), int(self.step_in_epoch.numpy())
             meter = EpochMeter(epoch, epochs, first, self.spe, self.recipe.batch_size, self.log)
-            for step in range(first, self.spe):
-                loss, hits = (self._step(iterator) if handler is None
-                              else handler.run(self._step, iterator))
-                loss = float(loss)
-                if not math.isfinite(loss):
-                    raise NonFiniteLoss(f"loss is {loss} at epoch {epoch + 1}, step {step + 1}; "
-                                        f"the last good checkpoint is kept in "
-                                        f"{self.manager.directory}")
-                meter.add(step, loss, hits.numpy(), show=self.chief)
+            step = first
+            while step < self.spe:  # one call runs n steps; the host reads metrics once per call
+                n = self._steps_in_call(step)
+                totals = (self._run(iterator, n) if handler is None
+                          else handler.run(self._run, iterator, n)).numpy()
+                self._check_finite(totals[0], epoch, step, n)
+                step += n
+                meter.add(step - 1, totals[0], totals[1:], show=self.chief)
                 if stop:
-                    self.log(f"{stop.signal}: wrote checkpoint {self.manager.save()}; exiting")
+                    self.log(f"{stop.signal}: wrote checkpoint {self.checkpoints.save()}; exiting")
                     return history, stop.signal
-                if self._checkpoint_due(step):
-                    self.manager.save()
+                if step < self.spe and self._checkpoint_due(step):
+                    self.checkpoints.save()
             metrics = dict(meter.summary(), **self.evaluate(),
                            learning_rate=current_lr(self.optimizer))
             self.schedule.after_epoch(self.optimizer, metrics["val_top1_error"])
             self.epoch.assign(epoch + 1)
             self.step_in_epoch.assign(0)
-            self.manager.save()
+            self.checkpoints.save()
             self.metrics.write(metrics)
             history.append(metrics)
+        self.checkpoints.remove_temporary()
         return history, None
 
     def evaluate(self):
-        """Top-1/top-5 error over the validation dataset function."""
+        """Top-1/top-5 error over the whole validation split, once (padding masked out)."""
         totals = np.zeros(3)
         for batch in self.strategy.distribute_datasets_from_function(self.val_dataset_fn):
             totals += self.eval_step(batch).numpy()
@@ -86,20 +90,34 @@ class Trainer:
         return {"val_top1_error": 1 - totals[0] / count, "val_top5_error": 1 - totals[1] / count,
                 "val_images": int(totals[2])}
 
-    def _step(self, iterator):
-        out = self.train_step(iterator)
-        self.step_in_epoch.assign_add(1)
-        return out
+    def _run(self, iterator, n):
+        totals = self.train_step(iterator, tf.constant(n, tf.int64))
+        self.step_in_epoch.assign_add(n)
+        return totals
+
+    def _steps_in_call(self, step):
+        """--steps-per-loop, cut at the epoch's end and at the next checkpoint step."""
+        n = min(self.config.steps_per_loop, self.spe - step)
+        every = self.config.checkpoint_every
+        return min(n, every - step % every) if every else n
+
+    def _check_finite(self, loss, epoch, step, n):
+        if not math.isfinite(loss):
+            where = f"step {step + 1}" if n == 1 else f"steps {step + 1}-{step + n}"
+            raise NonFiniteLoss(f"loss is {loss} at epoch {epoch + 1}, {where}; the last good "
+                                f"checkpoint is kept in {self.checkpoints.directory}")
 
     def _checkpoint_due(self, step):
         every = self.config.checkpoint_every
-        return bool(every) and (step + 1) % every == 0 and step + 1 < self.spe
+        return bool(every) and step % every == 0
 
     def _restore(self):
-        restored = checkpoint.restore_latest(self.manager, self.log)
-        self.log(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
-                 f"step {int(self.step_in_epoch.numpy())}" if restored else
-                 "no checkpoint to resume from: starting afresh")
+        restored = self.checkpoints.restore_latest(self.log)
+        if restored:
+            self.log(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
+                     f"step {int(self.step_in_epoch.numpy())}")
+        elif self.config.resume:
+            self.log("no checkpoint to resume from: starting afresh")
 
     def _train_iterator(self):
         done = int(self.epoch.numpy()) * self.spe + int(self.step_in_epoch.numpy())

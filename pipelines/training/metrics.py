@@ -2,7 +2,6 @@
 
 import json
 import os
-import tempfile
 import time
 
 import numpy as np
@@ -23,6 +22,7 @@ class EpochMeter:
         self.last_print = 0.0
 
     def add(self, step, loss, hits, show=True):
+        """After `step` (0-based): the loss and hits summed over the steps since the last add."""
         self.sums += (loss, *hits)
         elapsed = time.time() - self.start
         if not show or not (elapsed - self.last_print > self.every or step + 1 == self.spe):
@@ -48,8 +48,8 @@ class MetricsWriter:
 
     def __init__(self, run_dir, chief, log=print):
         self.run_dir, self.chief, self.log = run_dir, chief, log
-        self.writer = tf.summary.create_file_writer(
-            os.path.join(run_dir, "tensorboard") if chief else tempfile.mkdtemp())
+        self.writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) \
+            if chief else tf.summary.create_noop_writer()
 
     def write(self, metrics):
         if not self.chief:

@@ -13,7 +13,8 @@ import tensorflow as tf
 
 from keras_nets import get_spec
 from pipelines.data.sources import load_split
-from pipelines.training import distribute
+from pipelines.training import distribute, rundir
+from pipelines.training.checkpoint import has_checkpoint
 from pipelines.training.inputs import dataset_fns
 from pipelines.training.loop import Trainer
 
@@ -52,7 +53,7 @@ def train_and_evaluate(config, log=print):
                    strategy_resolved=strategy.__class__.__name__,
                    class_names=list(train_info.class_names))
     _write_config(config, derived, strategy, log)
-    train_fn, val_fn = dataset_fns(config, spec, size, val_info.num_examples, workers)
+    train_fn, val_fn = dataset_fns(config, spec, size, val_info.num_examples)
 
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
@@ -74,12 +75,17 @@ def train_and_evaluate(config, log=print):
 
 
 def _write_config(config, derived, strategy, log):
-    os.makedirs(config.run_dir, exist_ok=True)
+    """Log the resolved config and write config.json; a run dir with a checkpoint is resumed,
+    and only by the same run (pipelines.training.rundir)."""
     resolved = dict(config.to_json(), **derived)
     log(json.dumps({k: v for k, v in resolved.items() if k != "class_names"}, indent=1))
+    if has_checkpoint(config.run_dir):
+        try:
+            rundir.check_same_run(config.run_dir, resolved)
+        except rundir.ConfigMismatch as err:
+            raise RunError(str(err)) from None
     if distribute.is_chief(strategy):
-        with open(os.path.join(config.run_dir, "config.json"), "w") as f:
-            json.dump(resolved, f, indent=1)
+        rundir.write_config(config.run_dir, resolved)
 
 
 def _save(config, model, strategy, class_names, scale, log):

@@ -3,46 +3,79 @@
 One step runs under every strategy (Keras 3's `fit` does not run under
 MultiWorkerMirroredStrategy). The loss of each replica is scaled to the global batch, so the
 all-reduced gradients equal the single-device gradients of the whole batch.
+
+- Several steps per call (`steps_per_loop`, like Keras' `steps_per_execution`): one tf.function
+  runs n steps and returns their summed metrics, so the host waits once per call.
+- XLA compiles the replica's forward and backward pass only: the iterator (no XLA kernel for
+  IteratorGetNext) and the optimizer's all-reduce stay outside the compiled function.
+- Each replica draws its own dropout masks (keras_nets.replica_seed_offset).
+- float16 loss scaling (Keras' LossScaleOptimizer) judges finiteness per replica and, under
+  MirroredStrategy, on the first replica's gradients only; here the replicas first agree (an
+  all-reduce of their finiteness), so they all skip or all apply the same step.
 """
 
+import keras
 import tensorflow as tf
 
-from keras_nets import paper_objective, top_k_hits
+from keras_nets import paper_objective, replica_seed_offset, top_k_hits
 
 
 def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, xla=False):
-    """step(iterator) -> (summed loss, [top-1 hits, top-5 hits, images]) for one global batch."""
+    """step(iterator, n) -> [summed loss, top-1 hits, top-5 hits, images] over n global batches."""
     replicas = strategy.num_replicas_in_sync
+    scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)  # float16 compute
 
-    def replica_step(images, labels):
-        with tf.GradientTape() as tape:
+    def gradients(images, labels, replica_id):
+        with tf.GradientTape() as tape, replica_seed_offset(replica_id):
             probs = model(images, training=True)
             loss = paper_objective(model, labels, probs, weight_decay,
                                    global_batch_size=global_batch, num_replicas=replicas)
-            scaled = optimizer.scale_loss(loss) if hasattr(optimizer, "scale_loss") else loss
+            scaled = optimizer.scale_loss(loss) if scaling else loss
         grads = tape.gradient(scaled, model.trainable_variables)
-        optimizer.apply(grads, model.trainable_variables)
-        return loss, top_k_hits(labels, probs)
+        return loss, grads, top_k_hits(labels, probs)
 
-    @tf.function(jit_compile=xla or None)
-    def step(iterator):
-        images, labels = next(iterator)
-        loss, hits = strategy.run(replica_step, args=(images, labels))
-        return strategy.reduce("SUM", loss, axis=None), strategy.reduce("SUM", hits, axis=None)
+    compute = tf.function(gradients, jit_compile=True) if xla else gradients
+
+    def replica_step(images, labels):
+        context = tf.distribute.get_replica_context()
+        loss, grads, hits = compute(images, labels, context.replica_id_in_sync_group)
+        if scaling:
+            grads = agree_on_finiteness(context, grads)
+        optimizer.apply(grads, model.trainable_variables)
+        return tf.concat([[loss], hits], 0)
+
+    @tf.function
+    def step(iterator, n):
+        totals = tf.zeros([4])
+        for _ in tf.range(n):
+            images, labels = next(iterator)
+            out = strategy.run(replica_step, args=(images, labels))
+            totals += strategy.reduce("SUM", out, axis=None)
+        return totals
 
     return step
 
 
-def make_eval_step(strategy, model):
-    """step(batch) -> [top-1 hits, top-5 hits, images] summed over the replicas."""
+def agree_on_finiteness(context, grads):
+    """The gradients, made non-finite on every replica when they are on any: Keras'
+    LossScaleOptimizer then skips the step (and halves the scale) on all replicas alike."""
+    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads if g is not None])
+    failing = context.all_reduce("SUM", 1.0 - tf.cast(finite, tf.float32))  # replicas with inf/nan
+    poison = tf.where(failing > 0, float("nan"), 0.0)
+    return [g if g is None else g + tf.cast(poison, g.dtype) for g in grads]
 
-    def replica_step(images, labels):
-        return top_k_hits(labels, model(images, training=False))
+
+def make_eval_step(strategy, model):
+    """step(batch) -> [top-1 hits, top-5 hits, images] summed over the replicas; batches are
+    (images, labels, mask) and padding rows (mask 0) are left out."""
+
+    def replica_step(images, labels, mask):
+        keep = mask > 0
+        probs = model(images, training=False)
+        return top_k_hits(tf.boolean_mask(labels, keep), tf.boolean_mask(probs, keep))
 
     @tf.function
     def step(batch):
-        images, labels = batch
-        return strategy.reduce("SUM", strategy.run(replica_step, args=(images, labels)),
-                               axis=None)
+        return strategy.reduce("SUM", strategy.run(replica_step, args=batch), axis=None)
 
     return step
