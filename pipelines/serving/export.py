@@ -1,6 +1,8 @@
 """SavedModel export for TensorFlow Serving: JPEG-in and float-in signatures, versioned dirs."""
 
 import os
+import shutil
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -58,21 +60,42 @@ def write_warmup(path, model_name, images):
 
 
 def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_images=None):
-    """Write base_dir/<version>/ (never overwriting), then reload it and compare with the model."""
+    """Write base_dir/<version>/ (never overwriting), atomically: the SavedModel, its warm-up
+    requests and the self-check (reload, compare with the model) happen in a temporary sibling
+    (a name TF Serving ignores), renamed to the next version only when all of them succeeded.
+    A failure leaves no new version."""
     import keras
     if len(class_names) != model.output.shape[-1]:
         raise ValueError(f"{len(class_names)} class names for {model.output.shape[-1]} outputs")
-    path = next_version_dir(base_dir)
-    serve_encoded, serve_preprocessed = serving_functions(model, class_names, scale, top_k)
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    archive.add_endpoint("serving_default", serve_encoded)
-    archive.add_endpoint("predict_images", serve_preprocessed)
-    archive.write_out(path, verbose=False)
-    samples = sample_images or sample_jpegs(model.input.shape[1])
-    write_warmup(path, os.path.basename(os.path.normpath(base_dir)), samples)
-    self_check(model, path, class_names, scale, samples)
-    return path
+    os.makedirs(base_dir, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".export-", dir=base_dir)
+    try:
+        serve_encoded, serve_preprocessed = serving_functions(model, class_names, scale, top_k)
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        archive.add_endpoint("serving_default", serve_encoded)
+        archive.add_endpoint("predict_images", serve_preprocessed)
+        archive.write_out(staging, verbose=False)
+        samples = sample_images or sample_jpegs(model.input.shape[1])
+        write_warmup(staging, os.path.basename(os.path.normpath(base_dir)), samples)
+        self_check(model, staging, class_names, scale, samples)
+        return publish(staging, base_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone after the rename, or after a failure
+
+
+def publish(staging, base_dir, attempts=5):
+    """Rename the finished export to the next integer version (another exporter may take a
+    number at the same time: then the next one)."""
+    for _ in range(attempts):
+        path = next_version_dir(base_dir)
+        try:
+            os.rename(staging, path)
+            return path
+        except OSError:
+            if not os.path.exists(path):
+                raise
+    raise RuntimeError(f"no free version number under {base_dir}")
 
 
 def self_check(model, path, class_names, scale, sample_images, atol=1e-4):

@@ -146,3 +146,25 @@ def test_predict_command(exported, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         predict_main([str(tmp_path), str(good)])
     assert info.value.code == 2
+
+
+def test_failed_self_check_leaves_no_new_version(exported, tmp_path, monkeypatch):
+    """The export is staged in a hidden sibling and renamed to a version only once the warm-up
+    file and the self-check are done: a failing self-check publishes nothing."""
+    from pipelines.serving import export
+    model, _, _ = exported
+    base = tmp_path / "alexnet"
+    first = export_saved_model(model, str(base), NAMES, scale=76, top_k=3)
+    assert os.path.exists(os.path.join(first, "assets.extra", "tf_serving_warmup_requests"))
+    seen = []
+
+    def failing(model, path, *args, **kwargs):
+        seen.append(sorted(os.listdir(path)))  # complete before the check, warm-up included
+        raise RuntimeError("export self-check failed: forced")
+
+    monkeypatch.setattr(export, "self_check", failing)
+    with pytest.raises(RuntimeError, match="forced"):
+        export_saved_model(model, str(base), NAMES, scale=76, top_k=3)
+    assert "assets.extra" in seen[0] and "saved_model.pb" in seen[0]
+    assert sorted(os.listdir(base)) == ["1"]  # no version 2, no staging directory left
+    assert os.path.basename(first) == "1"
