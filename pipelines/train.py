@@ -9,6 +9,7 @@ import os
 import sys
 import time
 
+from keras_nets.initializers import INITS
 from keras_nets.registry import MODEL_NAMES, get_spec
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
 from pipelines.data.normalization import NORMALIZATIONS
@@ -20,7 +21,7 @@ STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
 RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
                 "input_size": "input_size", "dropout": "dropout", "shapes_train": "num_train",
                 "shapes_validation": "num_validation", "normalization": "normalization",
-                "scale_min": "scale_min", "scale_max": "scale_max"}
+                "scale_min": "scale_min", "scale_max": "scale_max", "init": "init"}
 
 
 def parse_args(argv=None):
@@ -41,6 +42,9 @@ def parse_args(argv=None):
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--dropout", type=float, default=None,
                    help="on FC6 and FC7 (the recipe's: 0.5, both papers)")
+    p.add_argument("--init", default=None, choices=INITS,
+                   help="weight initialisation (the recipe's: AlexNet and VGG A paper, VGG B..E "
+                        "glorot, demo he)")
     p.add_argument("--normalization", default=None, choices=NORMALIZATION_NAMES,
                    help="input normalisation (the recipe's: paper mean_rgb, demo standardize); "
                         "saved with the model, used by evaluate and the export")
