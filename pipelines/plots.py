@@ -68,8 +68,9 @@ def format_report(report):
             lines.append(f"{name:<14}{key:<9}{lf[0]:>12.3f} +- {lf[1]:.3f}"
                          f"{col[0]:>12.3f} +- {col[1]:.3f}")
     if "colour_separation_trained" in report:
-        lines.append("towers' colour shares apart by {:.1f} standard errors (initial: {:.1f})".format(
-            report["colour_separation_trained"], report["colour_separation_initial"]))
+        lines.append("towers' colour shares apart by {:.1f} standard errors (initial: {:.1f})"
+                     .format(report["colour_separation_trained"],
+                             report["colour_separation_initial"]))
     lines.append(f"initial: {report['initial_reference']}")
     return "\n".join(lines)
 

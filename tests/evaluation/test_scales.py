@@ -30,7 +30,8 @@ def test_contract_comes_from_the_recipe():
     import dataclasses
     vgg = preprocessing.contract(SPECS["vgg_d"], PAPER["vgg"], 224)
     assert vgg["normalization"] == "mean_rgb" and vgg["test_scales"] == [256, 384, 512]
-    fixed = dataclasses.replace(PAPER["vgg"], scale_min=40, scale_max=40, normalization="standardize")
+    fixed = dataclasses.replace(PAPER["vgg"], scale_min=40, scale_max=40,
+                                normalization="standardize")
     small = preprocessing.contract(SPECS["vgg_a"], fixed, 32)
     assert (small["eval_scale"], small["test_scales"]) == (40, [8, 40, 72])
     assert small["normalization"] == "standardize"
