@@ -29,13 +29,15 @@ def test_scales(family, size, scale_min=None, scale_max=None):
     AlexNet (section 4.1): its training scale, for the centre crop and the 10-crop.
     VGG section 4.1: Q = S for a fixed training scale S, (S_min + S_max) / 2 for a jittered one;
     section 4.2: Q in {S - 32, S, S + 32} for fixed S, {S_min, (S_min + S_max) / 2, S_max} jittered.
+    The 32 is for 224 crops; at another crop size it scales with it (5 at 32 px).
     """
     if family == "alexnet":
         q = alexnet_train_scale(size)
         return q, (q,)
     lo, hi = int(scale_min), int(scale_max)
     if lo == hi:
-        return lo, (lo - 32, lo, lo + 32)
+        step = max(1, round(32 * size / 224))
+        return lo, (lo - step, lo, lo + step)
     mid = (lo + hi) // 2
     return mid, (lo, mid, hi)
 

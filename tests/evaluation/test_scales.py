@@ -19,6 +19,7 @@ def test_vgg_section_4_test_scales():
     assert preprocessing.test_scales("vgg", 224, 384, 384) == (384, (352, 384, 416))
     assert preprocessing.test_scales("vgg", 224, 256, 512) == (384, (256, 384, 512))
     assert preprocessing.test_scales("vgg", 64, 72, 96) == (84, (72, 84, 96))
+    assert preprocessing.test_scales("vgg", 32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
 
 
 def test_alexnet_tests_at_its_training_scale():
@@ -33,7 +34,7 @@ def test_contract_comes_from_the_recipe():
     fixed = dataclasses.replace(PAPER["vgg"], scale_min=40, scale_max=40,
                                 normalization="standardize")
     small = preprocessing.contract(SPECS["vgg_a"], fixed, 32)
-    assert (small["eval_scale"], small["test_scales"]) == (40, [8, 40, 72])
+    assert (small["eval_scale"], small["test_scales"]) == (40, [35, 40, 45])
     assert small["normalization"] == "standardize"
     alex = preprocessing.contract(SPECS["alexnet"], PAPER["alexnet"], 131)
     assert (alex["train_scale_min"], alex["eval_scale"], alex["test_scales"]) == (148, 148, [148])
