@@ -70,7 +70,7 @@ DEMO = {
 # the same output, the first SGD steps blow the loss up and fc7's ReLUs die.
 PAPER_BIAS01 = {
     "alexnet": dataclasses.replace(PAPER["alexnet"], name="paper_bias0.1", init="paper_bias0.1"),
-    "vgg": dataclasses.replace(PAPER["vgg"], name="paper_bias0.1"),
+    "vgg": dataclasses.replace(PAPER["vgg"], name="paper_bias0.1"),  # = paper: VGG's biases are 0
 }
 
 RECIPES = {"paper": PAPER, "demo": DEMO, "paper_bias0.1": PAPER_BIAS01}
