@@ -37,6 +37,27 @@ def layer_table(model, images, labels):
                       prob_spread_over_images=float(p.std(axis=0).mean()))
 
 
+def lrn_table(model, images):
+    """Per LRN layer: its output/input ratio (k + alpha * window)^-beta over the positive
+    inputs; k^-beta (0.595 for k = 2) everywhere means the LRN is a constant factor."""
+    import keras
+    import numpy as np
+    from keras_nets.layers import LocalResponseNormalization
+    lrns = [l for l in model.layers if isinstance(l, LocalResponseNormalization)]
+    if not lrns:
+        return []
+    probe = keras.Model(model.input, [t for l in lrns for t in (l.input, l.output)])
+    outs = probe(images, training=False)
+    rows = []
+    for i, layer in enumerate(lrns):
+        a, b = np.asarray(outs[2 * i]), np.asarray(outs[2 * i + 1])
+        ratio = b[a > 1e-3] / a[a > 1e-3]
+        rows.append(dict(layer=layer.name, constant=layer.bias ** -layer.beta,
+                         ratio_mean=float(ratio.mean()), ratio_p5=float(np.percentile(ratio, 5)),
+                         ratio_min=float(ratio.min())))
+    return rows
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.signal_scales", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,12 +106,17 @@ def main(argv=None):
         print(f"{r['layer']:<16}{r['mean']:>10.3g}{r['std']:>10.3g}"
               f"{r['spread_over_images']:>10.3g}{r['dead_share']:>8.2f}"
               f"{r['kernel_grad_norm']:>11.3g}")
+    lrn = lrn_table(model, images)
+    for r in lrn:
+        print(f"{r['layer']}: output/input {r['ratio_mean']:.3f} on average, 5th percentile "
+              f"{r['ratio_p5']:.3f}, min {r['ratio_min']:.3f} (a constant factor: "
+              f"{r['constant']:.3f})")
     print(f"loss {output['loss']:.3f}, distinct predictions {output['distinct_predictions']}, "
           f"probability spread over images {output['prob_spread_over_images']:.2e}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(label=label, size=size, normalization=norm, layers=rows,
-                           output=output), f, indent=1)
+                           lrn=lrn, output=output), f, indent=1)
     return 0
 
 
