@@ -67,6 +67,24 @@ def write_to_saved_model(path, info):
         json.dump(info, f, indent=1)
 
 
+# Runs written before the named normalisations were trained on (x - mean) / std.
+LEGACY_NORMALIZATION = "standardize"
+
+
+def _legacy(config):
+    """The contract of a run directory written before contracts were saved (its config.json
+    has the recipe but no normalisation): (x - mean) / std, scales from its recipe."""
+    recipe, family, size = config["recipe"], config["family"], config["input_size"]
+    if family == "alexnet":
+        lo = hi = alexnet_train_scale(size)
+    else:
+        lo, hi = recipe["scale_min"], recipe["scale_max"]
+    single, multi = test_scales(family, size, lo, hi)
+    return dict(model=config.get("model"), family=family, input_size=size,
+                normalization=LEGACY_NORMALIZATION, train_scale_min=lo, train_scale_max=hi,
+                eval_scale=single, test_scales=list(multi))
+
+
 def read(path):
     """The contract saved with a run directory, a .keras file or a SavedModel version directory,
     or None when it holds none (a model saved outside this project)."""
@@ -78,6 +96,8 @@ def read(path):
                     info = json.load(f)
                 if "normalization" in info:
                     return {k: info[k] for k in FIELDS if k in info}
+                if {"recipe", "family", "input_size"} <= set(info):
+                    return _legacy(info)
         keras_file = os.path.join(path, "model.keras")
         return read(keras_file) if os.path.isfile(keras_file) else None
     if path.endswith(".keras") and zipfile.is_zipfile(path):

@@ -89,3 +89,12 @@ def test_evaluate_honours_scale(small_vgg, capsys):
     with pytest.raises(SystemExit) as info:
         evaluate_main([path, "--dataset", data, "--scale", "big"])
     assert info.value.code == 2
+
+
+def test_a_run_from_before_the_contracts_reads_as_unit_scale(tmp_path):
+    import json
+    config = dict(model="alexnet", family="alexnet", input_size=131, eval_scale=148,
+                  recipe=dict(name="demo", scale_min=256, scale_max=512))
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    info = preprocessing.read(str(tmp_path))
+    assert info["normalization"] == "standardize" and info["test_scales"] == [148]
