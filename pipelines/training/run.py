@@ -14,7 +14,6 @@ import tensorflow as tf
 from keras_nets import get_spec
 from pipelines import preprocessing
 from pipelines.data.sources import load_split
-from pipelines.preprocessing import contract
 from pipelines.training import distribute
 from pipelines.training.inputs import dataset_fns
 from pipelines.training.loop import Trainer
@@ -50,7 +49,7 @@ def train_and_evaluate(config, log=print):
     size = recipe.input_size or spec.input_size
     # The input contract (normalisation, scales) travels with the model: config.json, model.keras
     # and the SavedModel (pipelines.preprocessing).
-    info = contract(spec, recipe, size)
+    info = preprocessing.contract(spec, recipe, size)
     derived = dict({k: v for k, v in info.items() if k != "model"}, steps_per_epoch=spe,
                    replicas=replicas, workers=workers, train_images=train_info.num_examples,
                    strategy_resolved=strategy.__class__.__name__,
