@@ -14,6 +14,9 @@ import argparse
 import json
 import sys
 
+from keras_nets.initializers import INITS
+from pipelines.data.normalization import NORMALIZATIONS
+
 
 def layer_table(model, images, labels):
     import keras
@@ -62,8 +65,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.signal_scales", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="alexnet")
-    p.add_argument("--init", default="paper")
-    p.add_argument("--normalization", default="mean_rgb")
+    p.add_argument("--init", default="paper", choices=INITS)
+    p.add_argument("--normalization", default="mean_rgb", choices=tuple(NORMALIZATIONS))
     p.add_argument("--input-size", type=int, default=99)
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
