@@ -45,3 +45,21 @@ def test_claim_and_curves_from_run_dirs(tmp_path):
     with pytest.raises(SystemExit) as info:
         main(["curves", str(tmp_path / "res" / "d"), f"A={tmp_path / 'missing'}"])
     assert info.value.code == 2
+
+
+def test_signal_scales_tables_see_a_dead_signal_and_a_constant_lrn():
+    import numpy as np
+    from keras_nets import build_alexnet
+    from benchmarks.signal_scales import layer_table, lrn_table
+    model = build_alexnet(width=0.25, fc_units=16, num_classes=3, input_shape=(67, 67, 3),
+                          init="paper")
+    images = np.random.default_rng(0).standard_normal((4, 67, 67, 3)).astype("float32")
+    rows, output = layer_table(model, images, np.array([0, 1, 2, 0]))
+    assert [r["layer"] for r in rows][:2] == ["conv1_tower0", "conv1_tower1"]
+    fc7 = next(r for r in rows if r["layer"] == "fc7")
+    assert fc7["spread_over_images"] < 0.05 * fc7["mean"]  # biases of 1 swamp the input
+    assert output["distinct_predictions"] == 1
+    lrn = lrn_table(model, images)
+    assert len(lrn) == 4 and all(abs(r["ratio_mean"] - 2 ** -0.75) < 1e-3 for r in lrn)
+    lrn_big = lrn_table(model, images * 3000)  # large activations: the LRN acts
+    assert lrn_big[0]["ratio_p5"] < 0.5
