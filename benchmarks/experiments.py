@@ -4,8 +4,13 @@ kernel-size  the same small CNN with 2x2, 3x3, 5x5, 7x7 kernels, two 3x3 vs one 
              one 7x7 (deck 3.3; MNIST when TFDS has it prepared, else the embedded dataset)
 lrn          VGG A vs A-LRN (narrow widths): accuracy and time per step
 depth        VGG A, B, C, D, E at reduced width
-alexnet      overlapping vs non-overlapping pooling; two towers vs one tower with half the kernels
-Each writes NAME.json and NAME.png under --out, with the reduced widths and sizes in them.
+alexnet      overlapping vs non-overlapping pooling; two towers vs one tower with half the kernels;
+             dropout on/off; with vs without PCA lighting
+Every arm runs once per seed (--seeds, at least 3 for a verdict); each claim compares two arms:
+"reproduced" when the claimed-better arm's mean accuracy is above the other's by more than two
+standard errors of the difference (std over seeds), "not reproduced" when below by as much,
+"inconclusive at this scale" otherwise, or when the best arm is not two standard errors above
+chance. Each writes NAME.json and NAME.png under --out, with the reduced widths and sizes in them.
 """
 
 import argparse
@@ -15,19 +20,21 @@ import sys
 import time
 
 
-def load_data(size, dataset, batch, seed):
+def load_data(size, dataset, batch, seed, normalization="standardize", lighting=True):
     """(train, val, num_classes, dataset name) as batched tf.data at `size` pixels."""
     from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
     from pipelines.data.sources import load_split
     if dataset == "mnist":
         train, val = load_split("mnist", "train"), load_split("mnist", "test")
-        plain = eval_preprocess("center", size, size)
+        plain = eval_preprocess("center", size, size, normalization=normalization)
         augment = lambda e, s: plain(e)[0]
     else:
         train, val = load_split("shapes", "train"), load_split("shapes", "validation")
         augment = train_preprocess("vgg", size, scale_min=round(size * 1.14),
-                                   scale_max=round(size * 1.5))
-    center = eval_preprocess("center", size, round(size * 1.14) if dataset != "mnist" else size)
+                                   scale_max=round(size * 1.5), normalization=normalization,
+                                   colour_shift=lighting)
+    center = eval_preprocess("center", size, round(size * 1.14) if dataset != "mnist" else size,
+                             normalization=normalization)
     train_ds = create_split(train.dataset, train=True, batch_size=batch, preprocess=augment,
                             seed=seed, deterministic=True)
     val_ds = create_split(val.dataset.take(1000), train=False, batch_size=100,
@@ -74,57 +81,135 @@ def small_cnn(stacks, num_classes, size, channels=(32, 64, 128)):
     return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
 
 
+# Each experiment's claims: (claim, arm claimed better, the other arm), with the paper's section.
+CLAIMS = {
+    "kernel-size": [("three 3x3 beat one 7x7 (VGG 2.3)", "three 3x3 (7x7 field)", "7x7"),
+                    ("two 3x3 beat one 5x5 (VGG 2.3)", "two 3x3 (5x5 field)", "5x5")],
+    "lrn": [("LRN does not help VGG A (VGG 4.1: A-LRN no better)", "A", "A-LRN")],
+    "depth": [("deeper is better: D beats A (VGG 4.1)", "D", "A"),
+              ("deeper is better: E beats B (VGG 4.1)", "E", "B")],
+    "alexnet": [("overlapping pooling helps (AlexNet 3.4)", "two towers, overlapping 3x3/2 pool",
+                 "two towers, 2x2/2 pool"),
+                ("two towers beat one with half the kernels (AlexNet 3.2)",
+                 "two towers, overlapping 3x3/2 pool", "one tower, half the kernels"),
+                ("dropout helps (AlexNet 4.2)", "two towers, overlapping 3x3/2 pool",
+                 "no dropout"),
+                ("PCA lighting helps (AlexNet 4.1)", "two towers, overlapping 3x3/2 pool",
+                 "no PCA lighting")],
+}
+
+
+def verdict(better, other, chance):
+    """'reproduced' / 'not reproduced' / 'inconclusive at this scale' from per-seed accuracies."""
+    import numpy as np
+    a, b = np.asarray(better), np.asarray(other)
+    if len(a) < 3 or len(b) < 3:
+        return "inconclusive at this scale (fewer than 3 seeds)", None
+    se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))) or 1e-9
+    best = a if a.mean() >= b.mean() else b
+    if best.mean() - chance < 2 * max(best.std(ddof=1) / np.sqrt(len(best)), 1e-9):
+        return "inconclusive at this scale (near chance)", 0.0
+    z = float((a.mean() - b.mean()) / se)
+    if z > 2:
+        return "reproduced", z
+    if z < -2:
+        return "not reproduced", z
+    return "inconclusive at this scale", z
+
+
 def experiment(name, args):
     from keras_nets import build_alexnet, build_vgg
+    norm = args.normalization or ("mean_rgb" if name == "lrn" else "standardize")
+    data = {}  # arm -> load_data options when they differ from the default
     if name == "kernel-size":
         dataset = "mnist" if args.dataset == "mnist" and mnist_prepared() else "shapes"
         size = 28 if dataset == "mnist" else 64
-        train, val, classes, used = load_data(size, dataset, 32, args.seed)
+        loader = lambda seed, **kw: load_data(size, dataset, 32, seed, norm, **kw)
+        used = dataset
         variants = {"2x2": [[2]] * 3, "3x3": [[3]] * 3, "5x5": [[5]] * 3, "7x7": [[7]] * 3,
                     "two 3x3 (5x5 field)": [[3, 3]] * 3,
                     "three 3x3 (7x7 field)": [[3, 3, 3]] * 3}
+        if args.arms:
+            variants = {k: v for k, v in variants.items() if k in args.arms}
+        classes = 10
         builds = {k: (lambda s=s: small_cnn(s, classes, size)) for k, s in variants.items()}
         setting = f"small CNN (3 stages: 32, 64, 128 channels), {size}px {used}"
     elif name in ("lrn", "depth"):
-        size, width = 64, 1 / 8
-        train, val, classes, used = load_data(size, "shapes", 32, args.seed)
+        size, width = args.size or 64, args.width or 1 / 8
+        loader = lambda seed, **kw: load_data(size, "shapes", 32, seed, norm, **kw)
         configs = ("A", "A-LRN") if name == "lrn" else ("A", "B", "C", "D", "E")
-        builds = {c: (lambda c=c: build_vgg(c, num_classes=classes, input_shape=(size, size, 3),
+        if args.arms:
+            configs = [c for c in configs if c in args.arms]
+        builds = {c: (lambda c=c: build_vgg(c, num_classes=10, input_shape=(size, size, 3),
                                             width=width, fc_units=256, init="he"))
                   for c in configs}
-        setting = f"VGG at width 1/8 (8..64 filters), FC 256, {size}px embedded dataset"
+        setting = f"VGG at width {width:g}, FC 256, {size}px embedded dataset"
     else:
-        size = 131
-        train, val, classes, used = load_data(size, "shapes", 32, args.seed)
-        kw = dict(num_classes=classes, input_shape=(size, size, 3))
+        size, width = args.size or 131, args.width or 1.0
+        loader = lambda seed, **kw: load_data(size, "shapes", 32, seed, norm, **kw)
+        kw = dict(num_classes=10, input_shape=(size, size, 3), width=width)
         builds = {"two towers, overlapping 3x3/2 pool": lambda: build_alexnet(**kw),
                   "two towers, 2x2/2 pool": lambda: build_alexnet(overlapping_pooling=False, **kw),
-                  "one tower, half the kernels": lambda: build_alexnet(split=False, width=0.5,
-                                                                       **kw)}
-        setting = f"AlexNet at {size}px input, embedded dataset"
-    results = {}
-    for label, build in builds.items():
-        results[label] = run_variant(build, train, val, args.steps, args.seed)
-        r = results[label]
-        print(f"{label:<38} acc {r['val_accuracy']:.3f}  params {r['params']:>11,}  "
-              f"MACs {r['macs'] / 1e6:>8.1f} M  {1000 * r['seconds_per_step']:.0f} ms/step",
-              flush=True)
+                  "one tower, half the kernels": lambda: build_alexnet(
+                      split=False, **dict(kw, width=width / 2)),
+                  "no dropout": lambda: build_alexnet(dropout=0.0, **kw),
+                  "no PCA lighting": lambda: build_alexnet(**kw)}
+        data["no PCA lighting"] = dict(lighting=False)
+        if args.arms:
+            builds = {k: v for k, v in builds.items() if k in args.arms}
+        setting = f"AlexNet at {size}px input, width {width:g}, embedded dataset"
+    results = {label: dict(seeds=[], val_accuracy=[], seconds_per_step=[]) for label in builds}
+    for seed in args.seeds:
+        loaded = {}
+        for label, build in builds.items():
+            key = tuple(sorted(data.get(label, {}).items()))
+            if key not in loaded:
+                loaded[key] = loader(seed, **dict(key))
+            train, val, classes, _ = loaded[key]
+            r = run_variant(build, train, val, args.steps, seed, lr=args.learning_rate)
+            out = results[label]
+            out["seeds"].append(seed)
+            out["val_accuracy"].append(r["val_accuracy"])
+            out["seconds_per_step"].append(r["seconds_per_step"])
+            out.update(params=r["params"], macs=r["macs"])
+            print(f"seed {seed} {label:<38} acc {r['val_accuracy']:.3f}  params "
+                  f"{r['params']:>11,}  MACs {r['macs'] / 1e6:>8.1f} M  "
+                  f"{1000 * r['seconds_per_step']:.0f} ms/step", flush=True)
+    import numpy as np
+    for out in results.values():
+        acc = np.asarray(out["val_accuracy"])
+        out["mean"] = float(acc.mean())
+        out["std"] = float(acc.std(ddof=1)) if len(acc) > 1 else 0.0
+    claims = []
+    for claim, better, other in CLAIMS[name]:
+        if better in results and other in results:
+            word, z = verdict(results[better]["val_accuracy"], results[other]["val_accuracy"],
+                              chance=0.1)
+            claims.append(dict(claim=claim, better=better, other=other, verdict=word, z=z))
+            print(f"{claim}: {word}", flush=True)
     return {"experiment": name, "setting": setting, "steps": args.steps, "batch": 32,
-            "seed": args.seed, "results": results}
+            "seeds": list(args.seeds), "normalization": norm, "optimizer":
+            f"Adam lr {args.learning_rate:g}, warm-up and cosine decay, He init",
+            "chance": 0.1, "results": results, "claims": claims}
 
 
 def plot(result, out):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
     labels = list(result["results"])
-    acc = [result["results"][k]["val_accuracy"] for k in labels]
-    ms = [1000 * result["results"][k]["seconds_per_step"] for k in labels]
+    acc = [result["results"][k]["mean"] for k in labels]
+    err = [result["results"][k]["std"] for k in labels]
+    ms = [1000 * float(np.median(result["results"][k]["seconds_per_step"])) for k in labels]
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.6 * len(labels) + 2))
-    axes[0].barh(labels, acc, color="tab:blue")
-    axes[0].set_xlabel("validation accuracy")
+    axes[0].barh(labels, acc, xerr=err, color="tab:blue", capsize=4)
+    for i, k in enumerate(labels):
+        axes[0].plot(result["results"][k]["val_accuracy"], [i] * len(result["seeds"]), "k.")
+    axes[0].axvline(result["chance"], color="grey", ls="--", lw=1)
+    axes[0].set_xlabel(f"validation accuracy, mean +- std over seeds {result['seeds']}")
     axes[1].barh(labels, ms, color="tab:orange")
-    axes[1].set_xlabel("ms per training step")
+    axes[1].set_xlabel("ms per training step (median over seeds; shared CPU)")
     axes[1].set_yticks([])
     fig.suptitle(f"{result['experiment']}: {result['setting']}, {result['steps']} steps")
     fig.tight_layout()
@@ -136,12 +221,24 @@ def main(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("name", choices=("kernel-size", "lrn", "depth", "alexnet"))
     p.add_argument("--steps", type=int, default=400)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated; at least 3 for a verdict")
+    p.add_argument("--arms", default=None, help="semicolon-separated subset of the arms")
+    p.add_argument("--size", type=int, default=None, help="input size (lrn, depth, alexnet)")
+    p.add_argument("--width", type=float, default=None, help="conv width (lrn, depth, alexnet)")
+    p.add_argument("--learning-rate", type=float, default=3e-4)
+    p.add_argument("--normalization", default=None,
+                   help="input normalisation (default: mean_rgb for lrn, the papers' scale; "
+                        "standardize for the others)")
     p.add_argument("--dataset", default="mnist", help="kernel-size: mnist or shapes")
     p.add_argument("--out", default="benchmarks/results")
     args = p.parse_args(argv)
     if args.steps < 20:
         p.exit(2, f"{p.prog}: error: --steps must be >= 20\n")
+    try:
+        args.seeds = [int(x) for x in args.seeds.split(",") if x]
+    except ValueError:
+        p.exit(2, f"{p.prog}: error: --seeds: integers, comma-separated\n")
+    args.arms = [a.strip() for a in args.arms.split(";")] if args.arms else None
     os.makedirs(args.out, exist_ok=True)
     result = experiment(args.name, args)
     base = os.path.join(args.out, args.name)

@@ -2,7 +2,11 @@
 
 import keras
 
-INITS = ("he", "glorot", "paper")
+# "paper_bias0.1": the papers' N(0, 0.01) with 0.1 instead of 1 for AlexNet's positive biases
+# (the value of Caffe's reference bvlc_alexnet model); a named variant, see the README's
+# "The paper's recipe, shown to learn".
+INITS = ("he", "glorot", "paper", "paper_bias0.1")
+PAPER_BIAS = {"paper": 1.0, "paper_bias0.1": 0.1}  # AlexNet section 5: 1
 
 
 def kernel_init(init, seed=None):
@@ -11,11 +15,12 @@ def kernel_init(init, seed=None):
         return keras.initializers.HeNormal(seed=seed)
     if init == "glorot":
         return keras.initializers.GlorotUniform(seed=seed)
-    if init == "paper":
+    if init in PAPER_BIAS:
         return keras.initializers.RandomNormal(stddev=0.01, seed=seed)
     raise ValueError(f"init must be one of {INITS}, got {init!r}")
 
 
 def bias_init(init, one):
     """AlexNet section 5: biases 1 in conv2, conv4, conv5 and the hidden FC layers, 0 elsewhere."""
-    return keras.initializers.Constant(1.0) if (init == "paper" and one) else "zeros"
+    return keras.initializers.Constant(PAPER_BIAS[init]) if (init in PAPER_BIAS and one) \
+        else "zeros"

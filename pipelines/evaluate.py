@@ -17,11 +17,21 @@ def main(argv=None):
     parser.add_argument("--split", default="validation")
     parser.add_argument("--protocols", default="center,ten_crop,multi_scale,dense,multi_crop",
                         help=f"comma-separated, from {', '.join(PROTOCOLS)}")
-    parser.add_argument("--scale", type=int, default=None, help="test scale Q (default: the run's)")
+    parser.add_argument("--scale", default=None,
+                        help="test scale(s) Q, comma-separated, for every protocol (default: "
+                             "from the model's saved training scale: AlexNet its training scale; "
+                             "VGG Q = S or (S_min + S_max) / 2, multi-scale {S-32, S, S+32} or "
+                             "{S_min, mid, S_max}, VGG section 4)")
     parser.add_argument("--shapes-train", type=int, default=None,
                         help="embedded dataset sizes (default: the run's, else the default)")
     parser.add_argument("--shapes-validation", type=int, default=None)
     args = parser.parse_args(argv)
+    try:
+        scales = [int(q) for q in args.scale.split(",")] if args.scale else None
+    except ValueError:
+        parser.error(f"--scale {args.scale!r}: integers, comma-separated")
+    if scales is not None and min(scales) < 1:
+        parser.error("--scale must be >= 1")
     protocols = [p for p in args.protocols.split(",") if p]
     bad = [p for p in protocols if p not in PROTOCOLS]
     if bad:
@@ -29,13 +39,21 @@ def main(argv=None):
     from keras_nets import to_dense
     from pipelines.data.folders import DataError
     from pipelines.data.sources import load_split
-    from pipelines.evaluation.protocols import evaluate, load_any, protocol_rows, spec_of
+    from pipelines.evaluation.protocols import (default_contract, evaluate, load_any,
+                                                protocol_rows, spec_of)
     try:
-        predict, model, size, run = load_any(args.model)
+        predict, model, size, run, info = load_any(args.model)
     except (FileNotFoundError, OSError, ValueError) as err:
         fail(parser.prog, err)
-    spec = spec_of(model, run, size)
-    scale = args.scale or run.get("eval_scale") or spec.eval_scale(size)
+    spec = spec_of(model, info or run, size)
+    if info is None:
+        info = default_contract(spec, size)
+        print(f"{parser.prog}: note: {args.model} holds no saved input contract; assuming the "
+              f"paper's ({info['normalization']}, training scale {info['train_scale_min']}-"
+              f"{info['train_scale_max']})", file=sys.stderr)
+    normalization = info["normalization"]
+    single = scales or [info["eval_scale"]]
+    multi = scales or info["test_scales"]
     recipe = run.get("recipe", {})
     sizes = {k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)}
     if args.shapes_train:
@@ -54,13 +72,15 @@ def main(argv=None):
         fail(parser.prog, err)
     dataset_fn = lambda: load_split(args.dataset, args.split, data_dir=args.data_dir,
                                     shapes_sizes=sizes).dataset
+    print(f"{spec.name}, {size} px, normalization {normalization}, training scale "
+          f"{info['train_scale_min']}-{info['train_scale_max']}")
     print(f"{'protocol':<32}{'top-1 err %':>12}{'top-5 err %':>12}")
     for protocol in protocols:
         if protocol in ("dense", "dense_multi_crop", "multi_scale") and not is_vgg:
             print(f"{protocol:<32}{'(VGG protocols only)':>24}")
             continue
-        for row, input_protocol, q in protocol_rows(protocol, size, scale, is_vgg):
-            e1, e5 = evaluate(predict, dense, dataset_fn, input_protocol, size, q)
+        for row, input_protocol, q in protocol_rows(protocol, single, multi):
+            e1, e5 = evaluate(predict, dense, dataset_fn, input_protocol, size, q, normalization)
             print(f"{row:<32}{100 * e1:>12.1f}{100 * e5:>12.1f}", flush=True)
     return 0
 

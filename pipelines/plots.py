@@ -47,11 +47,41 @@ def conv1_kernels(source):
     raise FileNotFoundError(f"{source}: no AlexNet conv1 kernels found")
 
 
-def plot_filters(kernels, out):
+def structure_index(source, kernels):
+    """The structure index of the conv1 kernels vs the same kernels at initialisation: rebuilt
+    from the run's config.json when `source` is a run directory, else i.i.d. normal kernels."""
+    from pipelines.evaluation import kernels as index
+    if os.path.isfile(os.path.join(source, "config.json")):
+        initial, reference = index.initial_conv1_kernels(source), "the run's own initial kernels"
+    else:
+        initial, reference = index.iid_like(kernels), "i.i.d. normal kernels of the same shape"
+    report = index.structure_report(kernels, initial)
+    report["initial_reference"] = reference
+    return report
+
+
+def format_report(report):
+    lines = [f"{'tower':<14}{'':<9}{'low-freq share':>20}{'colour share':>20}"]
+    for name, r in report["towers"].items():
+        for key in ("trained", "initial"):
+            lf, col = r[key]["low_frequency_share"], r[key]["colour_share"]
+            lines.append(f"{name:<14}{key:<9}{lf[0]:>12.3f} +- {lf[1]:.3f}"
+                         f"{col[0]:>12.3f} +- {col[1]:.3f}")
+    if "colour_separation_trained" in report:
+        lines.append("towers' colour shares apart by {:.1f} standard errors (initial: {:.1f})"
+                     .format(report["colour_separation_trained"],
+                             report["colour_separation_initial"]))
+    lines.append(f"initial: {report['initial_reference']}")
+    return "\n".join(lines)
+
+
+def plot_filters(kernels, out, report=None):
+    """One panel per tower; with `report` (pipelines.evaluation.kernels.structure_report) the
+    structure index of the tower, trained and at initialisation, under its panel."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(len(kernels), 1, figsize=(12, 3.2 * len(kernels)), squeeze=False)
+    fig, axes = plt.subplots(len(kernels), 1, figsize=(12, 3.4 * len(kernels)), squeeze=False)
     for ax, (name, k) in zip(axes[:, 0], sorted(kernels.items())):
         n = k.shape[-1]
         cols = 16 if n % 16 == 0 else n
@@ -66,6 +96,13 @@ def plot_filters(kernels, out):
         ax.set_title(f"{name}: {n} kernels 11x11x3" + (
             " (GPU 1)" if name.endswith("0") else " (GPU 2)" if name.endswith("1") else ""))
         ax.axis("off")
+        if report:
+            t, i = report["towers"][name]["trained"], report["towers"][name]["initial"]
+            ax.text(0.5, -0.04, "low-frequency share {:.3f} +- {:.3f} (init {:.3f}); colour share "
+                    "{:.3f} +- {:.3f} (init {:.3f})".format(
+                        *t["low_frequency_share"], i["low_frequency_share"][0],
+                        *t["colour_share"], i["colour_share"][0]),
+                    transform=ax.transAxes, ha="center", va="top", fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
@@ -104,6 +141,8 @@ def main(argv=None):
     f = sub.add_parser("filters", help="conv1 kernels of an AlexNet, one panel per tower")
     f.add_argument("source")
     f.add_argument("output")
+    f.add_argument("--index-json", default=None,
+                   help="also write the structure index (per tower, trained vs init) here")
     c = sub.add_parser("curves", help="training curves of a run directory")
     c.add_argument("run_dir")
     c.add_argument("output")
@@ -114,7 +153,13 @@ def main(argv=None):
         fail(parser.prog, "matplotlib is not installed: pip install -e '.[plot]'")
     try:
         if args.what == "filters":
-            plot_filters(conv1_kernels(args.source), args.output)
+            kernels = conv1_kernels(args.source)
+            report = structure_index(args.source, kernels)
+            plot_filters(kernels, args.output, report)
+            print(format_report(report))
+            if args.index_json:
+                with open(args.index_json, "w") as out:
+                    json.dump(report, out, indent=1)
         else:
             plot_curves(args.run_dir, args.output)
     except (FileNotFoundError, ValueError, OSError) as err:

@@ -9,15 +9,19 @@ import os
 import sys
 import time
 
+from keras_nets.initializers import INITS
 from keras_nets.registry import MODEL_NAMES, get_spec
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
+from pipelines.data.normalization import NORMALIZATIONS
 from pipelines.training.config import RECIPES, RunConfig, recipe_for
 
+NORMALIZATION_NAMES = tuple(NORMALIZATIONS)
 STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
 # Flags that override a field of the recipe (flag name -> Recipe field).
 RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
                 "input_size": "input_size", "dropout": "dropout", "shapes_train": "num_train",
-                "shapes_validation": "num_validation"}
+                "shapes_validation": "num_validation", "normalization": "normalization",
+                "scale_min": "scale_min", "scale_max": "scale_max", "init": "init"}
 
 
 def parse_args(argv=None):
@@ -38,6 +42,16 @@ def parse_args(argv=None):
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--dropout", type=float, default=None,
                    help="on FC6 and FC7 (the recipe's: 0.5, both papers)")
+    p.add_argument("--init", default=None, choices=INITS,
+                   help="weight initialisation (the recipe's: AlexNet and VGG A paper, VGG B..E "
+                        "glorot, demo he)")
+    p.add_argument("--normalization", default=None, choices=NORMALIZATION_NAMES,
+                   help="input normalisation (the recipe's: paper mean_rgb, demo standardize); "
+                        "saved with the model, used by evaluate and the export")
+    p.add_argument("--scale-min", type=int, default=None,
+                   help="VGG training scale S_min (the recipe's: paper 256)")
+    p.add_argument("--scale-max", type=int, default=None,
+                   help="VGG training scale S_max (= S_min: fixed S; the recipe's: paper 512)")
     p.add_argument("--strategy", default="auto", choices=STRATEGIES)
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many logical devices (testing 'mirrored')")
@@ -60,7 +74,7 @@ def parse_args(argv=None):
     p.add_argument("--no-export", action="store_true")
     args = p.parse_args(argv)
     for name in ("epochs", "steps", "batch_size", "input_size", "shapes_train",
-                 "shapes_validation", "cpu_devices", "steps_per_loop"):
+                 "shapes_validation", "cpu_devices", "steps_per_loop", "scale_min", "scale_max"):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
@@ -70,6 +84,10 @@ def parse_args(argv=None):
         p.error("--dropout must be in [0, 1)")
     if args.learning_rate is not None and args.learning_rate <= 0:
         p.error("--learning-rate must be > 0")
+    if (args.scale_min or args.scale_max) and get_spec(args.model).family != "vgg":
+        p.error("--scale-min/--scale-max apply to VGG models (AlexNet: --input-size)")
+    if args.scale_min and args.scale_max and args.scale_min > args.scale_max:
+        p.error("--scale-min must be <= --scale-max (equal: a fixed training scale S)")
     if args.init_from and get_spec(args.model).family != "vgg":
         p.error("--init-from applies to VGG models")
     if args.init_from and not os.path.exists(args.init_from):
@@ -102,6 +120,9 @@ def run_config(args):
 def main(argv=None):
     parser, args = parse_args(argv)
     config = run_config(args)
+    if config.recipe.scale_min > config.recipe.scale_max:
+        parser.error(f"training scale S_min {config.recipe.scale_min} > S_max "
+                     f"{config.recipe.scale_max}: give both --scale-min and --scale-max")
     from pipelines.training import distribute  # TensorFlow after --help and argument errors
     if config.cpu_devices > 1:
         distribute.split_cpu(config.cpu_devices)

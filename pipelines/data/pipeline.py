@@ -16,16 +16,18 @@ def train_preprocess(family, size, **options):
     return functools.partial(fn, size=size, **options)
 
 
-def eval_preprocess(protocol, size, scale=256, grid=5):
-    """A test protocol as fn(encoded) -> views [V, H, W, 3] (center: V = 1)."""
+def eval_preprocess(protocol, size, scale=256, grid=5, normalization=pp.PAPER_NORMALIZATION):
+    """A test protocol as fn(encoded) -> views [V, H, W, 3] (center: V = 1), under the model's
+    input normalisation (pipelines.data.normalization)."""
+    norm = dict(normalization=normalization)
     if protocol == "center":
-        return lambda encoded: pp.preprocess_for_eval(encoded, size, scale)[None]
+        return lambda encoded: pp.preprocess_for_eval(encoded, size, scale, **norm)[None]
     if protocol == "ten_crop":
-        return functools.partial(pp.ten_crop, size=size, scale=scale)
+        return functools.partial(pp.ten_crop, size=size, scale=scale, **norm)
     if protocol == "full_image":
-        return functools.partial(pp.full_image, scale=scale)
+        return functools.partial(pp.full_image, scale=scale, **norm)
     if protocol == "multi_crop":
-        return functools.partial(pp.multi_crop, scale=scale, size=size, grid=grid)
+        return functools.partial(pp.multi_crop, scale=scale, size=size, grid=grid, **norm)
     raise ValueError(f"unknown test protocol {protocol!r}; choose from {EVAL_PROTOCOLS}")
 
 

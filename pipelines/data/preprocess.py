@@ -7,10 +7,9 @@ are computed in source coordinates and decoded with the fused decode-and-crop op
 
 import tensorflow as tf
 
-# ImageNet training-set statistics on the 0-255 scale: the mean RGB every paper subtracts
-# (AlexNet 2, VGG 2.1) and the per-channel deviation we also divide by (unit-scale inputs).
-MEAN_RGB = (123.675, 116.28, 103.53)
-STD_RGB = (58.395, 57.12, 57.375)
+from pipelines.data.normalization import (  # noqa: F401  (re-exported)
+    MEAN_RGB, NORMALIZATIONS, PAPER_NORMALIZATION, STD_RGB, normalization as _normalization)
+
 # PCA of ImageNet's RGB pixels on the 0-1 scale (published with fb.resnet.torch), the default for
 # AlexNet paper 4.1's lighting noise; `python -m pipelines.lighting` computes a dataset's own.
 IMAGENET_EIGVAL = (0.2175, 0.0188, 0.0045)
@@ -20,16 +19,23 @@ IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009),
 LIGHTING_STD = 0.1  # alpha_i ~ N(0, 0.1), AlexNet paper 4.1
 
 
-def normalize(image):
-    """The one input normalisation every model of the project is trained and served with:
-    (x - mean) / std, computed as one multiply-add."""
-    scale = tf.constant([1.0 / s for s in STD_RGB], tf.float32)
-    offset = tf.constant([-m / s for m, s in zip(MEAN_RGB, STD_RGB)], tf.float32)
-    return tf.cast(image, tf.float32) * scale + offset
+def normalize(image, normalization=PAPER_NORMALIZATION):
+    """RGB pixels on 0-255 to the network's input under a named normalisation (NORMALIZATIONS),
+    computed as one multiply-add (after a channel reversal for "caffe_bgr")."""
+    mean, std, order = _normalization(normalization)
+    image = tf.cast(image, tf.float32)
+    if order == "bgr":
+        image = tf.reverse(image, axis=[-1])
+    scale = tf.constant([1.0 / s for s in std], tf.float32)
+    offset = tf.constant([-m / s for m, s in zip(mean, std)], tf.float32)
+    return image * scale + offset
 
 
-def denormalize(image):
-    return image * STD_RGB + MEAN_RGB
+def denormalize(image, normalization=PAPER_NORMALIZATION):
+    """The inverse of `normalize`: RGB pixels on the 0-255 scale."""
+    mean, std, order = _normalization(normalization)
+    image = image * tf.constant(std, tf.float32) + tf.constant(mean, tf.float32)
+    return tf.reverse(image, axis=[-1]) if order == "bgr" else image
 
 
 def image_shape(encoded):
@@ -124,7 +130,7 @@ def random_brightness(image, seed, max_delta=32.0):
 
 def preprocess_for_train_alexnet(encoded, seed, size=227, scale=256, flip=True, lighting=True,
                                  brightness=False, eigval=IMAGENET_EIGVAL,
-                                 eigvec=IMAGENET_EIGVEC):
+                                 eigvec=IMAGENET_EIGVEC, normalization=PAPER_NORMALIZATION):
     """AlexNet paper 2/4.1: shorter side to 256, central 256x256, random size x size crop,
     random mirror, PCA lighting (paper) and optional random brightness, normalisation."""
     seeds = tf.random.experimental.stateless_split(seed, 4)
@@ -136,11 +142,12 @@ def preprocess_for_train_alexnet(encoded, seed, size=227, scale=256, flip=True, 
         image = pca_lighting(image, seeds[2], eigval, eigvec)
     if brightness:
         image = random_brightness(image, seeds[3])
-    return normalize(tf.clip_by_value(image, 0.0, 255.0))
+    return normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
 
 
 def preprocess_for_train_vgg(encoded, seed, size=224, scale_min=256, scale_max=512, flip=True,
-                             colour_shift=True, eigval=IMAGENET_EIGVAL, eigvec=IMAGENET_EIGVEC):
+                             colour_shift=True, eigval=IMAGENET_EIGVAL, eigvec=IMAGENET_EIGVEC,
+                             normalization=PAPER_NORMALIZATION):
     """VGG paper 3.1: isotropic rescale to S (fixed when scale_min == scale_max, else jittered
     uniformly per image), random size x size crop, random mirror, random RGB colour shift."""
     seeds = tf.random.experimental.stateless_split(seed, 4)
@@ -151,24 +158,24 @@ def preprocess_for_train_vgg(encoded, seed, size=224, scale_min=256, scale_max=5
         image = random_flip(image, seeds[2])
     if colour_shift:
         image = pca_lighting(image, seeds[3], eigval, eigvec)
-    return normalize(tf.clip_by_value(image, 0.0, 255.0))
+    return normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
 
 
-def preprocess_for_eval(encoded, size=224, scale=256):
+def preprocess_for_eval(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
     """Single centre crop: shorter side to `scale`, the central size x size (one view)."""
     shape = image_shape(encoded)
     short = tf.minimum(shape[0], shape[1])
     side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
                                     tf.int32), 1, short)
     image = decode_window(encoded, (shape[0] - side) // 2, (shape[1] - side) // 2, side, side)
-    return normalize(resize(image, size, size))
+    return normalize(resize(image, size, size), normalization)
 
 
 def _with_mirrors(views):
     return tf.concat([views, tf.reverse(views, axis=[2])], axis=0)
 
 
-def ten_crop(encoded, size=224, scale=256):
+def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
     """AlexNet paper 4.1 test: the 4 corners and the centre of the central scale x scale image,
     and their mirrors: [10, size, size, 3] (corners TL, TR, BL, BR, centre; then mirrored)."""
     image = resize_shorter(decode_rgb(encoded), scale)
@@ -176,16 +183,16 @@ def ten_crop(encoded, size=224, scale=256):
     far, mid = scale - size, (scale - size) // 2
     views = tf.stack([image[t:t + size, l:l + size] for t, l in
                       ((0, 0), (0, far), (far, 0), (far, far), (mid, mid))])
-    return normalize(_with_mirrors(views))
+    return normalize(_with_mirrors(views), normalization)
 
 
-def full_image(encoded, scale):
+def full_image(encoded, scale, normalization=PAPER_NORMALIZATION):
     """VGG paper 3.2 dense test: the whole image at test scale Q and its mirror: [2, H, W, 3]."""
     image = resize_shorter(decode_rgb(encoded), scale)
-    return normalize(_with_mirrors(image[None]))
+    return normalize(_with_mirrors(image[None]), normalization)
 
 
-def multi_crop(encoded, scale, size=224, grid=5):
+def multi_crop(encoded, scale, size=224, grid=5, normalization=PAPER_NORMALIZATION):
     """VGG paper 4.2 multi-crop: a grid x grid of size x size crops at scale Q, and their
     mirrors: [2 * grid^2, size, size, 3] (50 views for a 5x5 grid)."""
     image = resize_shorter(decode_rgb(encoded), scale)
@@ -197,7 +204,7 @@ def multi_crop(encoded, scale, size=224, grid=5):
     boxes = tf.reshape(tf.stack(tf.meshgrid(tops, lefts, indexing="ij"), -1), [-1, 2])
     views = tf.map_fn(lambda tl: image[tl[0]:tl[0] + size, tl[1]:tl[1] + size], boxes,
                       fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32))
-    return normalize(_with_mirrors(views))
+    return normalize(_with_mirrors(views), normalization)
 
 
 def test_scales(train_scale_min, train_scale_max):

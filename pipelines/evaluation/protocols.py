@@ -12,12 +12,15 @@ PROTOCOLS = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_
 
 
 def load_any(path):
-    """(callable images -> probabilities, Keras model or None, input size, run config)."""
+    """(callable images -> probabilities, Keras model or None, input size, run config, input
+    contract saved with the model or None: pipelines.preprocessing)."""
     import keras
     import keras_nets  # noqa: F401  (registers the LRN layer)
     import tensorflow as tf
+    from pipelines import preprocessing
     from pipelines.serving.versions import resolve_version
     config = {}
+    info = preprocessing.read(path) if os.path.exists(path) else None
     if os.path.isdir(path) and os.path.exists(os.path.join(path, "model.keras")):
         if os.path.exists(os.path.join(path, "config.json")):
             with open(os.path.join(path, "config.json")) as f:
@@ -25,11 +28,13 @@ def load_any(path):
         path = os.path.join(path, "model.keras")
     if path.endswith(".keras") and os.path.isfile(path):
         model = keras.saving.load_model(path, safe_mode=True)
-        return (lambda x: model(x, training=False)), model, model.input.shape[1], config
+        return (lambda x: model(x, training=False)), model, model.input.shape[1], config, info
     if os.path.isdir(path):
-        fn = tf.saved_model.load(resolve_version(path)).signatures["predict_images"]
+        path = resolve_version(path)
+        fn = tf.saved_model.load(path).signatures["predict_images"]
         size = fn.structured_input_signature[1]["images"].shape[1]
-        return (lambda x: fn(images=x)["probabilities"]), None, size, config
+        info = preprocessing.read(path)
+        return (lambda x: fn(images=x)["probabilities"]), None, size, config, info
     raise FileNotFoundError(f"{path}: not a run directory, .keras file or SavedModel")
 
 
@@ -44,13 +49,30 @@ def spec_of(model, run_config, size):
     return next((s for s in SPECS.values() if s.input_size == size), SPECS["alexnet"])
 
 
-def protocol_rows(protocol, size, scale, is_vgg):
-    """[(row name, input protocol, scale)] for one protocol of the papers' tables."""
-    scales = (scale,) if not is_vgg else (256, 384, 512)
+def default_contract(spec, size):
+    """The input contract assumed for a model saved without one (outside this project): the
+    paper's normalisation and training scales at the paper's ratios (AlexNet 256/227; VGG
+    S in [256, 512] for 224 crops)."""
+    from pipelines import preprocessing
+    if spec.family == "alexnet":
+        lo = hi = preprocessing.alexnet_train_scale(size)
+    else:
+        lo = spec.eval_scale(size)
+        hi = 2 * lo
+    single, multi = preprocessing.test_scales(spec.family, size, lo, hi)
+    return dict(model=spec.name, family=spec.family, input_size=size,
+                normalization=spec.normalization, train_scale_min=lo, train_scale_max=hi,
+                eval_scale=single, test_scales=list(multi))
+
+
+def protocol_rows(protocol, single_scales, multi_scales):
+    """[(row name, input protocol, scale)] for one protocol of the papers' tables: the centre
+    crop and the 10-crop at each single test scale, the others at each of the multi-scale Qs."""
+    scales = multi_scales
     if protocol == "center":
-        return [(f"centre crop, Q={scale}", "center", scale)]
+        return [(f"centre crop, Q={q}", "center", q) for q in single_scales]
     if protocol == "ten_crop":
-        return [(f"10-crop, Q={scale}", "ten_crop", scale)]
+        return [(f"10-crop, Q={q}", "ten_crop", q) for q in single_scales]
     if protocol == "multi_scale":
         return [(f"centre crop, Q={q}", "center", q) for q in scales]
     if protocol == "dense":
@@ -60,8 +82,10 @@ def protocol_rows(protocol, size, scale, is_vgg):
     return [(f"dense + multi-crop, Q={q}", "dense_multi_crop", q) for q in scales]
 
 
-def evaluate(predict, dense_predict, dataset_fn, input_protocol, size, scale):
-    """(top-1 error, top-5 error) averaging the softmax over each image's views."""
+def evaluate(predict, dense_predict, dataset_fn, input_protocol, size, scale,
+             normalization="mean_rgb"):
+    """(top-1 error, top-5 error) averaging the softmax over each image's views, preprocessed
+    under the model's input normalisation."""
     import tensorflow as tf
     from pipelines.data.pipeline import create_split, eval_preprocess
     correct1 = correct5 = total = 0
@@ -75,7 +99,8 @@ def evaluate(predict, dense_predict, dataset_fn, input_protocol, size, scale):
     for proto, fn in parts:
         batch = 1 if proto == "full_image" else 8
         ds = create_split(dataset_fn(), train=False, batch_size=batch, cache=False,
-                          preprocess=eval_preprocess(proto, size, scale))
+                          preprocess=eval_preprocess(proto, size, scale,
+                                                     normalization=normalization))
         probs, labels = [], []
         for views, y in ds:
             b, v = views.shape[0], views.shape[1]

@@ -7,18 +7,20 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from pipelines import preprocessing
 from pipelines.data import preprocess as pp
 from pipelines.serving.versions import next_version_dir
 
 
-def serving_functions(model, class_names, scale, top_k=5):
-    """(serving_default, predict_images) tf.functions closing over the model."""
+def serving_functions(model, class_names, scale, top_k=5, normalization=pp.PAPER_NORMALIZATION):
+    """(serving_default, predict_images) tf.functions closing over the model; serving_default
+    preprocesses under the model's own input normalisation."""
     size = model.input.shape[1]
     labels = tf.constant(list(class_names), tf.string)
     k = min(top_k, len(class_names))
 
     def preprocess(encoded):
-        return pp.preprocess_for_eval(encoded, size, scale)
+        return pp.preprocess_for_eval(encoded, size, scale, normalization=normalization)
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="images")])
     def serve_encoded(images):
@@ -59,18 +61,23 @@ def write_warmup(path, model_name, images):
             writer.write(log.SerializeToString())
 
 
-def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_images=None):
+def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_images=None,
+                       normalization=pp.PAPER_NORMALIZATION, info=None):
     """Write base_dir/<version>/ (never overwriting), atomically: the SavedModel, its warm-up
-    requests and the self-check (reload, compare with the model) happen in a temporary sibling
-    (a name TF Serving ignores), renamed to the next version only when all of them succeeded.
-    A failure leaves no new version."""
+    requests, the input contract and the self-check (reload, compare with the model) happen in a
+    temporary sibling (a name TF Serving ignores), renamed to the next version only when all of
+    them succeeded. A failure leaves no new version.
+
+    `normalization` (pipelines.data.normalization) is the one the model was trained with; it and
+    `info` (the run's input contract, pipelines.preprocessing) are saved in assets.extra/."""
     import keras
     if len(class_names) != model.output.shape[-1]:
         raise ValueError(f"{len(class_names)} class names for {model.output.shape[-1]} outputs")
     os.makedirs(base_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".export-", dir=base_dir)
     try:
-        serve_encoded, serve_preprocessed = serving_functions(model, class_names, scale, top_k)
+        serve_encoded, serve_preprocessed = serving_functions(model, class_names, scale, top_k,
+                                                              normalization=normalization)
         archive = keras.export.ExportArchive()
         archive.track(model)
         archive.add_endpoint("serving_default", serve_encoded)
@@ -78,7 +85,9 @@ def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_
         archive.write_out(staging, verbose=False)
         samples = sample_images or sample_jpegs(model.input.shape[1])
         write_warmup(staging, os.path.basename(os.path.normpath(base_dir)), samples)
-        self_check(model, staging, class_names, scale, samples)
+        preprocessing.write_to_saved_model(staging, dict(info or {}, eval_scale=scale,
+                                                         normalization=normalization))
+        self_check(model, staging, class_names, scale, samples, normalization=normalization)
         return publish(staging, base_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone after the rename, or after a failure
@@ -98,13 +107,15 @@ def publish(staging, base_dir, attempts=5):
     raise RuntimeError(f"no free version number under {base_dir}")
 
 
-def self_check(model, path, class_names, scale, sample_images, atol=1e-4):
+def self_check(model, path, class_names, scale, sample_images, atol=1e-4,
+               normalization=pp.PAPER_NORMALIZATION):
     """Reload the export and compare both signatures with the Keras model on sample images."""
     size = model.input.shape[1]
     loaded = tf.saved_model.load(path)
     encoded = tf.constant(sample_images)
     got = loaded.signatures["serving_default"](images=encoded)
-    batch = tf.stack([pp.preprocess_for_eval(e, size, scale) for e in sample_images])
+    batch = tf.stack([pp.preprocess_for_eval(e, size, scale, normalization=normalization)
+                      for e in sample_images])
     expected = np.asarray(model(batch, training=False), np.float32)
     if not np.allclose(got["probabilities"], expected, atol=atol):
         raise RuntimeError(f"export self-check failed: {path} differs from the Keras model")

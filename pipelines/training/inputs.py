@@ -6,17 +6,18 @@ import tensorflow as tf
 
 from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
 from pipelines.data.sources import load_split
+from pipelines.preprocessing import alexnet_train_scale, contract
 
 
 def train_augment(spec, recipe, size):
     """The training protocol of the model's paper at `size` pixels: AlexNet section 4.1 (central
     crop at the paper's 256/227 ratio, mirror, PCA lighting) or VGG 3.1 (scale S, crop, mirror,
-    RGB colour shift)."""
+    RGB colour shift), under the recipe's input normalisation."""
     if spec.family == "alexnet":
-        return train_preprocess("alexnet", size, scale=spec.eval_scale(size),
-                                lighting=recipe.lighting)
+        return train_preprocess("alexnet", size, scale=alexnet_train_scale(size),
+                                lighting=recipe.lighting, normalization=recipe.normalization)
     return train_preprocess("vgg", size, scale_min=recipe.scale_min, scale_max=recipe.scale_max,
-                            colour_shift=recipe.lighting)
+                            colour_shift=recipe.lighting, normalization=recipe.normalization)
 
 
 def dataset_fns(config, spec, size, val_examples):
@@ -25,7 +26,10 @@ def dataset_fns(config, spec, size, val_examples):
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
                 shapes_sizes=recipe.dataset_sizes)
     augment = train_augment(spec, recipe, size)
-    center = eval_preprocess("center", size, spec.eval_scale(size))
+    # Validation: the centre crop at the single test scale of the paper (pipelines.preprocessing).
+    info = contract(spec, recipe, size)
+    center = eval_preprocess("center", size, info["eval_scale"],
+                             normalization=recipe.normalization)
 
     def train_fn(ctx, skip_steps):
         split = load_split(config.dataset, "train", input_context=ctx, shuffle_files=True,

@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from keras_nets import get_spec
+from pipelines import preprocessing
 from pipelines.data.sources import load_split
 from pipelines.training import distribute, rundir
 from pipelines.training.checkpoint import has_checkpoint
@@ -47,9 +48,11 @@ def train_and_evaluate(config, log=print):
         raise RunError(f"{train_info.num_examples} training images are fewer than one batch of "
                        f"{recipe.batch_size}")
     size = recipe.input_size or spec.input_size
-    derived = dict(family=spec.family, input_size=size, steps_per_epoch=spe, replicas=replicas,
-                   workers=workers, train_images=train_info.num_examples,
-                   eval_scale=spec.eval_scale(size),
+    # The input contract (normalisation, scales) travels with the model: config.json, model.keras
+    # and the SavedModel (pipelines.preprocessing).
+    info = preprocessing.contract(spec, recipe, size)
+    derived = dict({k: v for k, v in info.items() if k != "model"}, steps_per_epoch=spe,
+                   replicas=replicas, workers=workers, train_images=train_info.num_examples,
                    strategy_resolved=strategy.__class__.__name__,
                    class_names=list(train_info.class_names))
     _write_config(config, derived, strategy, log)
@@ -70,7 +73,7 @@ def train_and_evaluate(config, log=print):
         final = history[-1] if history else trainer.evaluate()
         log(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
             f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
-        _save(config, model, strategy, train_info.class_names, derived["eval_scale"], log)
+        _save(config, model, strategy, train_info.class_names, info, log)
     return trainer, history, stopped
 
 
@@ -88,17 +91,20 @@ def _write_config(config, derived, strategy, log):
         rundir.write_config(config.run_dir, resolved)
 
 
-def _save(config, model, strategy, class_names, scale, log):
+def _save(config, model, strategy, class_names, info, log):
     """model.keras in the run directory (other workers' apart, to check that replicas agree),
-    then the chief's SavedModel export."""
+    with the input contract inside, then the chief's SavedModel export."""
     if not distribute.is_chief(strategy):
         worker_dir = os.path.join(config.run_dir, f"worker{strategy.cluster_resolver.task_id}")
         os.makedirs(worker_dir, exist_ok=True)
         model.save(os.path.join(worker_dir, "model.keras"))
+        preprocessing.write_to_keras(os.path.join(worker_dir, "model.keras"), info)
         return
     model.save(os.path.join(config.run_dir, "model.keras"))
+    preprocessing.write_to_keras(os.path.join(config.run_dir, "model.keras"), info)
     if config.export_dir:
         from pipelines.serving.export import export_saved_model
         path = export_saved_model(model, os.path.join(config.export_dir, config.model),
-                                  class_names, scale=scale)
+                                  class_names, scale=info["eval_scale"],
+                                  normalization=info["normalization"], info=info)
         log(f"exported {path}")

@@ -4,9 +4,25 @@ import keras
 import tensorflow as tf
 
 
+class WarmupPlateau(keras.optimizers.schedules.LearningRateSchedule):
+    """The papers' constant lr after a linear warm-up over `warmup_steps` steps, times `factor`
+    (a variable the plateau rule divides by 10): lr * min(1, (step + 1) / warmup) * factor."""
+
+    def __init__(self, learning_rate, warmup_steps, factor):
+        self.learning_rate, self.warmup_steps, self.factor = learning_rate, warmup_steps, factor
+
+    def __call__(self, step):
+        ramp = tf.minimum(1.0, (tf.cast(step, tf.float32) + 1.0) / float(self.warmup_steps))
+        return self.learning_rate * ramp * tf.cast(self.factor, tf.float32)
+
+    def get_config(self):
+        return dict(learning_rate=self.learning_rate, warmup_steps=self.warmup_steps)
+
+
 class Schedule:
     """AlexNet section 5 / VGG 3.1: lr / 10 when the validation error stops improving, at most
-    `max_lr_drops` times; or (demo recipes) linear warm-up then cosine decay to 0.
+    `max_lr_drops` times (after a linear warm-up when the recipe has warmup_steps); or (demo
+    recipes) linear warm-up then cosine decay to 0.
 
     The plateau state (best validation error, epochs without improvement, drops) lives in
     variables that the checkpoint holds, so a resumed run takes the same decisions.
@@ -17,10 +33,14 @@ class Schedule:
         self.best = tf.Variable(1.0, trainable=False, dtype=tf.float64)
         self.stalled = tf.Variable(0, trainable=False, dtype=tf.int64)
         self.drops = tf.Variable(0, trainable=False, dtype=tf.int64)
+        self.factor = tf.Variable(1.0, trainable=False, dtype=tf.float32)
         if recipe.schedule == "cosine":
             self.learning_rate = keras.optimizers.schedules.CosineDecay(
                 0.0, max(1, total_steps - recipe.warmup_steps), warmup_target=recipe.learning_rate,
                 warmup_steps=recipe.warmup_steps)
+        elif recipe.warmup_steps:
+            self.learning_rate = WarmupPlateau(recipe.learning_rate, recipe.warmup_steps,
+                                               self.factor)
         else:
             self.learning_rate = recipe.learning_rate
 
@@ -34,12 +54,15 @@ class Schedule:
         self.stalled.assign_add(1)
         if self.stalled.numpy() >= self.recipe.plateau_patience and \
                 self.drops.numpy() < self.recipe.max_lr_drops:
-            optimizer.learning_rate = float(current_lr(optimizer)) * 0.1
+            if isinstance(self.learning_rate, WarmupPlateau):
+                self.factor.assign(self.factor * 0.1)
+            else:
+                optimizer.learning_rate = float(current_lr(optimizer)) * 0.1
             self.drops.assign_add(1)
             self.stalled.assign(0)
 
     def variables(self):
-        return dict(best=self.best, stalled=self.stalled, drops=self.drops)
+        return dict(best=self.best, stalled=self.stalled, drops=self.drops, lr_factor=self.factor)
 
 
 def current_lr(optimizer):

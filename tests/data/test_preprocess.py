@@ -17,11 +17,35 @@ def test_train_shapes_dtypes_and_ranges():
     alex = pp.preprocess_for_train_alexnet(encoded, SEED)
     vgg = pp.preprocess_for_train_vgg(encoded, SEED)
     assert alex.shape == (227, 227, 3) and vgg.shape == (224, 224, 3)
-    lo = (0 - np.array(pp.MEAN_RGB)) / pp.STD_RGB
-    hi = (255 - np.array(pp.MEAN_RGB)) / pp.STD_RGB
+    lo = 0 - np.array(pp.MEAN_RGB)  # the papers' normalisation: mean RGB subtracted, 0-255 scale
+    hi = 255 - np.array(pp.MEAN_RGB)
     for image in (alex, vgg):
         assert image.dtype == tf.float32
         assert (np.asarray(image) >= lo - 1e-5).all() and (np.asarray(image) <= hi + 1e-5).all()
+
+
+@pytest.mark.parametrize("name", sorted(pp.NORMALIZATIONS))
+def test_named_normalizations_invert_and_differ(name):
+    pixels_in = tf.constant([[[0.0, 128.0, 255.0], [10.0, 20.0, 30.0]]])
+    out = pp.normalize(pixels_in, name)
+    np.testing.assert_allclose(pp.denormalize(out, name), pixels_in, atol=1e-3)
+    mean, std, order = pp.NORMALIZATIONS[name]
+    rgb = np.asarray(pixels_in)[..., ::-1] if order == "bgr" else np.asarray(pixels_in)
+    np.testing.assert_allclose(out, (rgb - mean) / std, rtol=1e-5, atol=1e-4)
+    others = [n for n in pp.NORMALIZATIONS if n != name]
+    assert all(not np.allclose(out, pp.normalize(pixels_in, n)) for n in others)
+
+
+def test_every_protocol_follows_the_normalization():
+    encoded = tf.constant(encode(noise_image(300, 200), "JPEG"))
+    for fn in (lambda n: pp.preprocess_for_eval(encoded, 64, 73, normalization=n),
+               lambda n: pp.ten_crop(encoded, 64, 73, normalization=n),
+               lambda n: pp.preprocess_for_train_alexnet(encoded, SEED, 64, 73, normalization=n),
+               lambda n: pp.preprocess_for_train_vgg(encoded, SEED, 64, 72, 96, normalization=n)):
+        paper, unit = fn("mean_rgb"), fn("standardize")
+        np.testing.assert_allclose(paper, unit * np.array(pp.STD_RGB), rtol=1e-4, atol=1e-2)
+    with pytest.raises(ValueError, match="unknown normalization"):
+        pp.normalize(tf.zeros([1, 3]), "unit")
 
 
 def test_eval_protocol_shapes():

@@ -40,3 +40,21 @@ def test_missing_source_is_one_line_exit_2(tmp_path):
     with pytest.raises(SystemExit) as info:
         plots_main(["filters", str(tmp_path / "nothing"), str(tmp_path / "f.png")])
     assert info.value.code == 2
+
+
+def test_structure_index_of_a_run_starts_from_the_runs_own_initial_kernels(tmp_path, capsys):
+    import keras
+    from keras_nets import get_spec
+    config = dict(model="alexnet", input_size=67, class_names=["a", "b", "c"], width=0.25,
+                  seed=5, recipe=dict(init="paper", dropout=0.5))
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    keras.utils.set_random_seed(5)  # as pipelines.training.run builds the model
+    get_spec("alexnet")(67, num_classes=3, init="paper", dropout=0.5,
+                        width=0.25).save(str(tmp_path / "model.keras"))
+    assert plots_main(["filters", str(tmp_path), str(tmp_path / "f.png"),
+                       "--index-json", str(tmp_path / "i.json")]) == 0
+    report = json.loads((tmp_path / "i.json").read_text())
+    for tower in report["towers"].values():  # an untrained run: trained == initial exactly
+        assert tower["trained"] == tower["initial"]
+    assert report["colour_separation_trained"] == report["colour_separation_initial"]
+    assert "colour share" in capsys.readouterr().out

@@ -164,6 +164,10 @@ def test_corrupt_latest_checkpoint_falls_back_with_a_warning(tmp_path):
     (["--resume"], "--resume needs --run-dir"),
     (["--init-from", "x.keras"], "applies to VGG"),
     (["--dataset", "/no/such/folder"], "no such folder"),
+    (["--scale-min", "40"], "apply to VGG"),
+    (["--model", "vgg_a", "--scale-min", "300", "--scale-max", "200"], "--scale-min must be <="),
+    (["--model", "vgg_a", "--scale-min", "600"], "give both"),
+    (["--normalization", "unit"], "invalid choice"),
 ])
 def test_bad_flags_one_line_exit_2(tmp_path, flags, message):
     result = train(tmp_path, *flags, check=False)

@@ -124,6 +124,16 @@ def test_paper_initialisation():
     assert abs(std - 0.01) < 5e-4
 
 
+def test_paper_bias01_variant_changes_only_the_positive_biases():
+    paper, variant = small(init="paper"), small(init="paper_bias0.1")
+    for name in ("conv2_tower0", "conv4_tower1", "conv5_tower0", "fc6", "fc7"):
+        np.testing.assert_allclose(variant.get_layer(name).bias, 0.1)
+    for name in ("conv1_tower0", "conv3_tower1", "fc8"):
+        np.testing.assert_array_equal(variant.get_layer(name).bias, 0.0)
+    assert abs(np.std(np.asarray(variant.get_layer("conv3_tower0").kernel)) - 0.01) < 1e-3
+    assert len(paper.weights) == len(variant.weights)
+
+
 @pytest.mark.parametrize("split", [True, False])
 def test_save_load_roundtrip_and_gradients(split, tmp_path):
     model = small(split=split)

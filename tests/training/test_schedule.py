@@ -25,6 +25,21 @@ def test_plateau_schedule_divides_by_ten_at_most_three_times():
     assert int(schedule.drops.numpy()) == 3
 
 
+def test_plateau_after_a_warm_up_ramps_then_divides_by_ten():
+    from pipelines.training.optimizer import make_optimizer
+    from pipelines.training.schedule import Schedule, current_lr
+    recipe = dataclasses.replace(PAPER["alexnet"], warmup_steps=4)
+    schedule = Schedule(recipe, total_steps=100)
+    optimizer = make_optimizer(recipe, schedule.learning_rate)
+    ramp = [float(schedule.learning_rate(step)) for step in range(6)]
+    np.testing.assert_allclose(ramp, [0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01], rtol=1e-6)
+    optimizer.iterations.assign(10)
+    for error in (0.9, 0.9, 0.9):
+        schedule.after_epoch(optimizer, error)
+    np.testing.assert_allclose(current_lr(optimizer), 0.001, rtol=1e-5)
+    assert "lr_factor" in schedule.variables()  # the checkpoint holds the drops
+
+
 def test_demo_recipe_is_the_paper_recipe_with_named_overrides():
     for family in ("alexnet", "vgg"):
         paper, demo = PAPER[family], DEMO[family]

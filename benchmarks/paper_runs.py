@@ -1,0 +1,131 @@
+"""python -m benchmarks.paper_runs curves|claim: tables, curves and verdicts from run directories.
+
+curves OUT LABEL=RUN_DIR...   each run's validation top-1 error and training loss per epoch
+                              (metrics.jsonl) in OUT.png, its recipe and final figures in OUT.json
+claim OUT --claim TEXT --better LABEL=DIR,DIR,DIR --other LABEL=DIR,DIR,DIR
+                              the final validation accuracy of every seed of both arms, mean +- std,
+                              and the verdict of benchmarks.experiments.verdict, in OUT.json/.png
+The runs come from `python -m pipelines.train` (the commands are in the README).
+"""
+
+import argparse
+import json
+import os
+import sys
+
+
+def read_run(run_dir):
+    """(config, [epoch metrics]) of a run directory."""
+    with open(os.path.join(run_dir, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    if not rows:
+        raise ValueError(f"{run_dir}: no finished epoch in metrics.jsonl")
+    return config, rows
+
+
+def summary(run_dir):
+    config, rows = read_run(run_dir)
+    recipe = config["recipe"]
+    return dict(run_dir=run_dir, model=config["model"], recipe=recipe["name"],
+                init=recipe["init"], normalization=config.get("normalization"),
+                input_size=config["input_size"], width=config["width"], seed=config["seed"],
+                batch_size=recipe["batch_size"], learning_rate=recipe["learning_rate"],
+                steps=len(rows) * config["steps_per_epoch"], epochs=len(rows),
+                init_from=config.get("init_from"),
+                final_val_accuracy=1 - rows[-1]["val_top1_error"],
+                best_val_accuracy=1 - min(r["val_top1_error"] for r in rows),
+                final_val_top5_accuracy=1 - rows[-1]["val_top5_error"],
+                curve=[dict(epoch=r["epoch"], loss=r["loss"], val_top1_error=r["val_top1_error"],
+                            learning_rate=r["learning_rate"]) for r in rows])
+
+
+def plot_curves(runs, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
+    for label, r in runs.items():
+        spe = r["steps"] // r["epochs"]
+        steps = [c["epoch"] * spe for c in r["curve"]]
+        axes[0].plot(steps, [c["val_top1_error"] for c in r["curve"]], marker=".", label=label)
+        axes[1].plot(steps, [c["loss"] for c in r["curve"]], marker=".", label=label)
+    axes[0].axhline(0.9, color="grey", ls="--", lw=1, label="chance (10 classes)")
+    axes[0].set_ylabel("validation top-1 error")
+    axes[1].set_ylabel("training loss (cross-entropy + weight decay)")
+    for ax in axes:
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+
+
+def plot_claim(result, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 2.6))
+    for i, arm in enumerate(("better", "other")):
+        a = result[arm]
+        ax.barh(i, a["mean"], xerr=a["std"], capsize=4, color="tab:blue" if i == 0 else "tab:grey")
+        ax.plot(a["val_accuracy"], [i] * len(a["val_accuracy"]), "k.")
+    ax.set_yticks([0, 1], [result["better"]["label"], result["other"]["label"]])
+    ax.axvline(0.1, color="grey", ls="--", lw=1)
+    ax.set_xlabel("final validation accuracy, mean +- std over seeds")
+    ax.set_title(f"{result['claim']}: {result['verdict']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+
+
+def _arm(text):
+    label, _, dirs = text.partition("=")
+    if not dirs:
+        raise argparse.ArgumentTypeError(f"{text!r}: LABEL=DIR,DIR,...")
+    return label, dirs.split(",")
+
+
+def main(argv=None):
+    from benchmarks.experiments import verdict
+    p = argparse.ArgumentParser(prog="python -m benchmarks.paper_runs", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="what", required=True)
+    c = sub.add_parser("curves")
+    c.add_argument("out", help="OUT (writes OUT.json and OUT.png)")
+    c.add_argument("runs", nargs="+", type=_arm, help="LABEL=RUN_DIR")
+    k = sub.add_parser("claim")
+    k.add_argument("out")
+    k.add_argument("--claim", required=True)
+    k.add_argument("--better", required=True, type=_arm, help="the arm claimed better")
+    k.add_argument("--other", required=True, type=_arm)
+    args = p.parse_args(argv)
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    try:
+        if args.what == "curves":
+            result = {label: summary(dirs[0]) for label, dirs in args.runs}
+            plot_curves(result, args.out + ".png")
+        else:
+            result = dict(claim=args.claim)
+            for key, (label, dirs) in (("better", args.better), ("other", args.other)):
+                import numpy as np
+                runs = [summary(d) for d in dirs]
+                acc = np.array([r["final_val_accuracy"] for r in runs])
+                result[key] = dict(label=label, seeds=[r["seed"] for r in runs],
+                                   val_accuracy=acc.tolist(), mean=float(acc.mean()),
+                                   std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+                                   runs=[{k: v for k, v in r.items() if k != "curve"}
+                                         for r in runs])
+            result["verdict"], result["z"] = verdict(result["better"]["val_accuracy"],
+                                                     result["other"]["val_accuracy"], 0.1)
+            plot_claim(result, args.out + ".png")
+    except (OSError, ValueError, KeyError) as err:
+        p.exit(2, f"{p.prog}: error: {err}\n")
+    with open(args.out + ".json", "w") as f:
+        json.dump(result, f, indent=1)
+    print(json.dumps({k: v for k, v in result.items() if k != "curve"}, indent=1)[:3000])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""The input normalisations by name (no TensorFlow here: the CLIs list them before importing it).
+
+Each is (mean subtracted, divisor, channel order) on the 0-255 scale:
+- "mean_rgb": the papers' (AlexNet section 2, VGG section 2.1), x - mean RGB, inputs in about
+  [-124, 152]: the scale their N(0, 0.01) init, biases of 1 and LRN constants were chosen for.
+- "standardize": (x - mean) / std, unit-scale inputs (the demo recipe: Adam, He init).
+- "caffe_bgr": keras.applications' VGG16/19 hosted weights (Caffe): BGR order, x - mean BGR.
+"""
+
+# ImageNet training-set statistics on the 0-255 scale: the mean RGB both papers subtract and the
+# per-channel deviation "standardize" also divides by.
+MEAN_RGB = (123.675, 116.28, 103.53)
+STD_RGB = (58.395, 57.12, 57.375)
+
+NORMALIZATIONS = {
+    "mean_rgb": (MEAN_RGB, (1.0, 1.0, 1.0), "rgb"),
+    "standardize": (MEAN_RGB, STD_RGB, "rgb"),
+    "caffe_bgr": ((103.939, 116.779, 123.68), (1.0, 1.0, 1.0), "bgr"),
+}
+PAPER_NORMALIZATION = "mean_rgb"
+
+
+def normalization(name):
+    """(mean, std, channel order) of a named normalisation; ValueError names the choices."""
+    if name not in NORMALIZATIONS:
+        raise ValueError(f"unknown normalization {name!r}; choose from {', '.join(NORMALIZATIONS)}")
+    return NORMALIZATIONS[name]

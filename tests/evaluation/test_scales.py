@@ -1,0 +1,100 @@
+"""Evaluation scales follow the model: VGG section 4 and AlexNet section 4.1, from the run's
+saved input contract, `--scale` honoured."""
+
+import os
+
+import pytest
+
+from keras_nets import SPECS, build_vgg
+from pipelines import preprocessing
+from pipelines.evaluate import main as evaluate_main
+from pipelines.evaluation.protocols import default_contract, protocol_rows
+from pipelines.training.config import PAPER
+
+from imagefiles import encode, noise_image
+
+
+def test_vgg_section_4_test_scales():
+    assert preprocessing.test_scales("vgg", 224, 256, 256) == (256, (224, 256, 288))
+    assert preprocessing.test_scales("vgg", 224, 384, 384) == (384, (352, 384, 416))
+    assert preprocessing.test_scales("vgg", 224, 256, 512) == (384, (256, 384, 512))
+    assert preprocessing.test_scales("vgg", 64, 72, 96) == (84, (72, 84, 96))
+    assert preprocessing.test_scales("vgg", 32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
+
+
+def test_alexnet_tests_at_its_training_scale():
+    assert preprocessing.test_scales("alexnet", 227) == (256, (256,))
+    assert preprocessing.test_scales("alexnet", 131) == (148, (148,))
+
+
+def test_contract_comes_from_the_recipe():
+    import dataclasses
+    vgg = preprocessing.contract(SPECS["vgg_d"], PAPER["vgg"], 224)
+    assert vgg["normalization"] == "mean_rgb" and vgg["test_scales"] == [256, 384, 512]
+    fixed = dataclasses.replace(PAPER["vgg"], scale_min=40, scale_max=40,
+                                normalization="standardize")
+    small = preprocessing.contract(SPECS["vgg_a"], fixed, 32)
+    assert (small["eval_scale"], small["test_scales"]) == (40, [35, 40, 45])
+    assert small["normalization"] == "standardize"
+    alex = preprocessing.contract(SPECS["alexnet"], PAPER["alexnet"], 131)
+    assert (alex["train_scale_min"], alex["eval_scale"], alex["test_scales"]) == (148, 148, [148])
+    assert default_contract(SPECS["vgg_a"], 224)["test_scales"] == [256, 384, 512]
+
+
+def test_protocol_rows_use_the_given_scales():
+    assert protocol_rows("center", [84], [72, 84, 96]) == [("centre crop, Q=84", "center", 84)]
+    assert [r[2] for r in protocol_rows("multi_crop", [84], [72, 84, 96])] == [72, 84, 96]
+    assert [r[2] for r in protocol_rows("dense", [84], [72, 84, 96])] == [72, 84, 96]
+    assert protocol_rows("ten_crop", [148], [148]) == [("10-crop, Q=148", "ten_crop", 148)]
+
+
+@pytest.fixture(scope="module")
+def small_vgg(tmp_path_factory):
+    """A VGG A at 32 px saved with a contract of a fixed training scale S = 64."""
+    root = tmp_path_factory.mktemp("vgg")
+    model = build_vgg("A", width=1 / 16, fc_units=8, num_classes=2, input_shape=(32, 32, 3))
+    path = str(root / "vgg.keras")
+    model.save(path)
+    preprocessing.write_to_keras(path, dict(
+        model="vgg_a", family="vgg", input_size=32, normalization="standardize",
+        train_scale_min=64, train_scale_max=64, eval_scale=64, test_scales=[32, 64, 96]))
+    for cls in ("x", "y"):
+        os.makedirs(root / "data" / "validation" / cls)
+        (root / "data" / "validation" / cls / "0.jpg").write_bytes(
+            encode(noise_image(60, 80), "JPEG"))
+    return path, str(root / "data")
+
+
+def test_evaluate_reads_the_scales_and_normalization_saved_with_the_model(small_vgg, capsys):
+    path, data = small_vgg
+    assert preprocessing.read(path)["train_scale_min"] == 64
+    assert evaluate_main([path, "--dataset", data, "--protocols", "center,multi_crop"]) == 0
+    out = capsys.readouterr().out
+    assert "normalization standardize, training scale 64-64" in out
+    for row in ("centre crop, Q=64", "multi-crop 50, Q=32", "multi-crop 50, Q=64",
+                "multi-crop 50, Q=96"):
+        assert row in out, row
+    assert "Q=256" not in out and "Q=384" not in out
+
+
+def test_evaluate_honours_scale(small_vgg, capsys):
+    path, data = small_vgg
+    assert evaluate_main([path, "--dataset", data, "--protocols", "center,dense",
+                          "--scale", "40,48"]) == 0
+    out = capsys.readouterr().out
+    for row in ("centre crop, Q=40", "centre crop, Q=48", "dense + flip, Q=40",
+                "dense + flip, Q=48"):
+        assert row in out, row
+    assert "Q=64" not in out
+    with pytest.raises(SystemExit) as info:
+        evaluate_main([path, "--dataset", data, "--scale", "big"])
+    assert info.value.code == 2
+
+
+def test_a_run_from_before_the_contracts_reads_as_unit_scale(tmp_path):
+    import json
+    config = dict(model="alexnet", family="alexnet", input_size=131, eval_scale=148,
+                  recipe=dict(name="demo", scale_min=256, scale_max=512))
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    info = preprocessing.read(str(tmp_path))
+    assert info["normalization"] == "standardize" and info["test_scales"] == [148]
