@@ -79,11 +79,11 @@ def main(argv=None):
     import numpy as np
     import tensorflow as tf
     from keras_nets import get_spec
-    from pipelines import preprocessing
+    from pipelines import contract
     from pipelines.data import preprocess as pp
     from pipelines.data.sources import load_split
     if args.run:
-        info = preprocessing.read(args.run)
+        info = contract.read(args.run)
         if info is None:
             p.exit(2, f"{p.prog}: error: {args.run}: no run with a saved input contract\n")
         model = keras.saving.load_model(f"{args.run}/model.keras", safe_mode=True)
@@ -92,8 +92,8 @@ def main(argv=None):
     else:
         spec = get_spec(args.model)
         size, norm = args.input_size, args.normalization
-        scale = preprocessing.test_scales(spec.family, size, round(size * 256 / spec.input_size),
-                                          round(size * 256 / spec.input_size))[0]
+        scale = contract.test_scales(spec.family, size, spec.eval_scale(size),
+                                     spec.eval_scale(size))[0]
         keras.utils.set_random_seed(args.seed)
         model = spec(size, num_classes=10, init=args.init, width=args.width)
         label = f"{spec.name} init={args.init} at step 0"

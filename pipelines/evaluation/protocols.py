@@ -13,14 +13,14 @@ PROTOCOLS = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_
 
 def load_any(path):
     """(callable images -> probabilities, Keras model or None, input size, run config, input
-    contract saved with the model or None: pipelines.preprocessing)."""
+    contract saved with the model or None: pipelines.contract)."""
     import keras
     import keras_nets  # noqa: F401  (registers the LRN layer)
     import tensorflow as tf
-    from pipelines import preprocessing
+    from pipelines import contract
     from pipelines.serving.versions import resolve_version
     config = {}
-    info = preprocessing.read(path) if os.path.exists(path) else None
+    info = contract.read(path) if os.path.exists(path) else None
     if os.path.isdir(path) and os.path.exists(os.path.join(path, "model.keras")):
         if os.path.exists(os.path.join(path, "config.json")):
             with open(os.path.join(path, "config.json")) as f:
@@ -33,7 +33,7 @@ def load_any(path):
         path = resolve_version(path)
         fn = tf.saved_model.load(path).signatures["predict_images"]
         size = fn.structured_input_signature[1]["images"].shape[1]
-        info = preprocessing.read(path)
+        info = contract.read(path)
         return (lambda x: fn(images=x)["probabilities"]), None, size, config, info
     raise FileNotFoundError(f"{path}: not a run directory, .keras file or SavedModel")
 
@@ -53,13 +53,13 @@ def default_contract(spec, size):
     """The input contract assumed for a model saved without one (outside this project): the
     paper's normalisation and training scales at the paper's ratios (AlexNet 256/227; VGG
     S in [256, 512] for 224 crops)."""
-    from pipelines import preprocessing
+    from pipelines import contract
     if spec.family == "alexnet":
-        lo = hi = preprocessing.alexnet_train_scale(size)
+        lo = hi = contract.alexnet_train_scale(size)
     else:
         lo = spec.eval_scale(size)
         hi = 2 * lo
-    single, multi = preprocessing.test_scales(spec.family, size, lo, hi)
+    single, multi = contract.test_scales(spec.family, size, lo, hi)
     return dict(model=spec.name, family=spec.family, input_size=size,
                 normalization=spec.normalization, train_scale_min=lo, train_scale_max=hi,
                 eval_scale=single, test_scales=list(multi))

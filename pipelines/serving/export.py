@@ -7,7 +7,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from pipelines import preprocessing
+from pipelines import contract
 from pipelines.data import preprocess as pp
 from pipelines.serving.versions import next_version_dir
 
@@ -69,7 +69,7 @@ def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_
     them succeeded. A failure leaves no new version.
 
     `normalization` (pipelines.data.normalization) is the one the model was trained with; it and
-    `info` (the run's input contract, pipelines.preprocessing) are saved in assets.extra/."""
+    `info` (the run's input contract, pipelines.contract) are saved in assets.extra/."""
     import keras
     if len(class_names) != model.output.shape[-1]:
         raise ValueError(f"{len(class_names)} class names for {model.output.shape[-1]} outputs")
@@ -85,7 +85,7 @@ def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_
         archive.write_out(staging, verbose=False)
         samples = sample_images or sample_jpegs(model.input.shape[1])
         write_warmup(staging, os.path.basename(os.path.normpath(base_dir)), samples)
-        preprocessing.write_to_saved_model(staging, dict(info or {}, eval_scale=scale,
+        contract.write_to_saved_model(staging, dict(info or {}, eval_scale=scale,
                                                          normalization=normalization))
         self_check(model, staging, class_names, scale, samples, normalization=normalization)
         return publish(staging, base_dir)

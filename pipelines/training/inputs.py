@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
 from pipelines.data.sources import load_split
-from pipelines.preprocessing import alexnet_train_scale, contract
+from pipelines.contract import alexnet_train_scale, contract
 
 
 def train_augment(spec, recipe, size):
@@ -26,7 +26,7 @@ def dataset_fns(config, spec, size, val_examples):
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
                 shapes_sizes=recipe.dataset_sizes)
     augment = train_augment(spec, recipe, size)
-    # Validation: the centre crop at the single test scale of the paper (pipelines.preprocessing).
+    # Validation: the centre crop at the single test scale of the paper (pipelines.contract).
     info = contract(spec, recipe, size)
     center = eval_preprocess("center", size, info["eval_scale"],
                              normalization=recipe.normalization)

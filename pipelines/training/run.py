@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 
 from keras_nets import get_spec
-from pipelines import preprocessing
+from pipelines import contract
 from pipelines.data.sources import load_split
 from pipelines.training import distribute, rundir
 from pipelines.training.checkpoint import has_checkpoint
@@ -49,8 +49,8 @@ def train_and_evaluate(config, log=print):
                        f"{recipe.batch_size}")
     size = recipe.input_size or spec.input_size
     # The input contract (normalisation, scales) travels with the model: config.json, model.keras
-    # and the SavedModel (pipelines.preprocessing).
-    info = preprocessing.contract(spec, recipe, size)
+    # and the SavedModel (pipelines.contract).
+    info = contract.contract(spec, recipe, size)
     derived = dict({k: v for k, v in info.items() if k != "model"}, steps_per_epoch=spe,
                    replicas=replicas, workers=workers, train_images=train_info.num_examples,
                    strategy_resolved=strategy.__class__.__name__,
@@ -98,10 +98,10 @@ def _save(config, model, strategy, class_names, info, log):
         worker_dir = os.path.join(config.run_dir, f"worker{strategy.cluster_resolver.task_id}")
         os.makedirs(worker_dir, exist_ok=True)
         model.save(os.path.join(worker_dir, "model.keras"))
-        preprocessing.write_to_keras(os.path.join(worker_dir, "model.keras"), info)
+        contract.write_to_keras(os.path.join(worker_dir, "model.keras"), info)
         return
     model.save(os.path.join(config.run_dir, "model.keras"))
-    preprocessing.write_to_keras(os.path.join(config.run_dir, "model.keras"), info)
+    contract.write_to_keras(os.path.join(config.run_dir, "model.keras"), info)
     if config.export_dir:
         from pipelines.serving.export import export_saved_model
         path = export_saved_model(model, os.path.join(config.export_dir, config.model),

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from keras_nets import SPECS, build_vgg
-from pipelines import preprocessing
+from pipelines import contract
 from pipelines.evaluate import main as evaluate_main
 from pipelines.evaluation.protocols import default_contract, protocol_rows
 from pipelines.training.config import PAPER
@@ -15,28 +15,28 @@ from imagefiles import encode, noise_image
 
 
 def test_vgg_section_4_test_scales():
-    assert preprocessing.test_scales("vgg", 224, 256, 256) == (256, (224, 256, 288))
-    assert preprocessing.test_scales("vgg", 224, 384, 384) == (384, (352, 384, 416))
-    assert preprocessing.test_scales("vgg", 224, 256, 512) == (384, (256, 384, 512))
-    assert preprocessing.test_scales("vgg", 64, 72, 96) == (84, (72, 84, 96))
-    assert preprocessing.test_scales("vgg", 32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
+    assert contract.test_scales("vgg", 224, 256, 256) == (256, (224, 256, 288))
+    assert contract.test_scales("vgg", 224, 384, 384) == (384, (352, 384, 416))
+    assert contract.test_scales("vgg", 224, 256, 512) == (384, (256, 384, 512))
+    assert contract.test_scales("vgg", 64, 72, 96) == (84, (72, 84, 96))
+    assert contract.test_scales("vgg", 32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
 
 
 def test_alexnet_tests_at_its_training_scale():
-    assert preprocessing.test_scales("alexnet", 227) == (256, (256,))
-    assert preprocessing.test_scales("alexnet", 131) == (148, (148,))
+    assert contract.test_scales("alexnet", 227) == (256, (256,))
+    assert contract.test_scales("alexnet", 131) == (148, (148,))
 
 
 def test_contract_comes_from_the_recipe():
     import dataclasses
-    vgg = preprocessing.contract(SPECS["vgg_d"], PAPER["vgg"], 224)
+    vgg = contract.contract(SPECS["vgg_d"], PAPER["vgg"], 224)
     assert vgg["normalization"] == "mean_rgb" and vgg["test_scales"] == [256, 384, 512]
     fixed = dataclasses.replace(PAPER["vgg"], scale_min=40, scale_max=40,
                                 normalization="standardize")
-    small = preprocessing.contract(SPECS["vgg_a"], fixed, 32)
+    small = contract.contract(SPECS["vgg_a"], fixed, 32)
     assert (small["eval_scale"], small["test_scales"]) == (40, [35, 40, 45])
     assert small["normalization"] == "standardize"
-    alex = preprocessing.contract(SPECS["alexnet"], PAPER["alexnet"], 131)
+    alex = contract.contract(SPECS["alexnet"], PAPER["alexnet"], 131)
     assert (alex["train_scale_min"], alex["eval_scale"], alex["test_scales"]) == (148, 148, [148])
     assert default_contract(SPECS["vgg_a"], 224)["test_scales"] == [256, 384, 512]
 
@@ -55,7 +55,7 @@ def small_vgg(tmp_path_factory):
     model = build_vgg("A", width=1 / 16, fc_units=8, num_classes=2, input_shape=(32, 32, 3))
     path = str(root / "vgg.keras")
     model.save(path)
-    preprocessing.write_to_keras(path, dict(
+    contract.write_to_keras(path, dict(
         model="vgg_a", family="vgg", input_size=32, normalization="standardize",
         train_scale_min=64, train_scale_max=64, eval_scale=64, test_scales=[32, 64, 96]))
     for cls in ("x", "y"):
@@ -67,7 +67,7 @@ def small_vgg(tmp_path_factory):
 
 def test_evaluate_reads_the_scales_and_normalization_saved_with_the_model(small_vgg, capsys):
     path, data = small_vgg
-    assert preprocessing.read(path)["train_scale_min"] == 64
+    assert contract.read(path)["train_scale_min"] == 64
     assert evaluate_main([path, "--dataset", data, "--protocols", "center,multi_crop"]) == 0
     out = capsys.readouterr().out
     assert "normalization standardize, training scale 64-64" in out
@@ -96,5 +96,5 @@ def test_a_run_from_before_the_contracts_reads_as_unit_scale(tmp_path):
     config = dict(model="alexnet", family="alexnet", input_size=131, eval_scale=148,
                   recipe=dict(name="demo", scale_min=256, scale_max=512))
     (tmp_path / "config.json").write_text(json.dumps(config))
-    info = preprocessing.read(str(tmp_path))
+    info = contract.read(str(tmp_path))
     assert info["normalization"] == "standardize" and info["test_scales"] == [148]

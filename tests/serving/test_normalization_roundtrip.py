@@ -14,7 +14,7 @@ import tensorflow as tf
 
 import keras_nets  # noqa: F401  (registers the LRN layer for loading)
 from imagefiles import encode, noise_image
-from pipelines import preprocessing
+from pipelines import contract
 from pipelines.data import preprocess as pp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -59,7 +59,7 @@ def test_normalization_is_saved_with_every_form_of_the_model(runs, normalization
     config = json.loads(open(os.path.join(run, "config.json")).read())
     assert config["normalization"] == config["recipe"]["normalization"] == normalization
     for path in (run, os.path.join(run, "model.keras"), saved):
-        info = preprocessing.read(path)
+        info = contract.read(path)
         assert info["normalization"] == normalization, path
         assert (info["input_size"], info["eval_scale"]) == (67, 76), path
 

@@ -13,14 +13,17 @@ import json
 import os
 import zipfile
 
+from keras_nets.registry import SPECS
+
 ENTRY = "keras_nets_preprocessing.json"  # the name inside a .keras zip and in assets.extra/
 FIELDS = ("model", "family", "input_size", "normalization", "train_scale_min",
           "train_scale_max", "eval_scale", "test_scales")
 
 
 def alexnet_train_scale(size):
-    """AlexNet section 2: images rescaled to 256 for 227 crops; the same ratio at other sizes."""
-    return round(size * 256 / 227)
+    """AlexNet section 2: images rescaled to 256 for 227 crops; the same ratio at other sizes
+    (the registry's rule, keras_nets.ModelSpec.eval_scale)."""
+    return SPECS["alexnet"].eval_scale(size)
 
 
 def test_scales(family, size, scale_min=None, scale_max=None):
