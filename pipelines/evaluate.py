@@ -38,6 +38,8 @@ def main(argv=None):
     scale = args.scale or run.get("eval_scale") or spec.eval_scale(size)
     recipe = run.get("recipe", {})
     sizes = {k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)}
+    sizes.update({k: recipe[f"shapes_{k}"] for k in ("min_side", "max_side")
+                  if recipe.get(f"shapes_{k}")})
     if args.shapes_train:
         sizes["num_train"] = args.shapes_train
     if args.shapes_validation:

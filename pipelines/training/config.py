@@ -29,10 +29,15 @@ class Recipe:
     dropout: float = 0.5  # FC6 and FC7, both papers
     num_train: int | None = None  # embedded dataset sizes (None: the builder's default)
     num_validation: int | None = None
+    # Embedded dataset: the drawn images' shorter side range (None: the builder's 128-320). The
+    # demo draws them at the scale it trains at, so that no time goes into pixels it shrinks away.
+    shapes_min_side: int | None = None
+    shapes_max_side: int | None = None
 
     @property
     def dataset_sizes(self):
-        sizes = dict(num_train=self.num_train, num_validation=self.num_validation)
+        sizes = dict(num_train=self.num_train, num_validation=self.num_validation,
+                     min_side=self.shapes_min_side, max_side=self.shapes_max_side)
         return {k: v for k, v in sizes.items() if v is not None} or None
 
 
