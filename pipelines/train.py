@@ -38,6 +38,9 @@ def parse_args(argv=None):
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--dropout", type=float, default=None,
                    help="on FC6 and FC7 (the recipe's: 0.5, both papers)")
+    p.add_argument("--data-service", default=None, metavar="HOST:PORT",
+                   help="run the training input pipeline on tf.data service workers registered "
+                        "with this dispatcher (python -m pipelines.data.service)")
     p.add_argument("--strategy", default="auto", choices=STRATEGIES)
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many logical devices (testing 'mirrored')")
@@ -69,6 +72,10 @@ def parse_args(argv=None):
         p.error("--init-from applies to VGG models")
     if args.init_from and not os.path.exists(args.init_from):
         p.error(f"--init-from {args.init_from}: no such file")
+    if args.data_service is not None:
+        host, _, port = args.data_service.removeprefix("grpc://").rpartition(":")
+        if not host or not port.isdigit():
+            p.error(f"--data-service must be HOST:PORT, got {args.data_service!r}")
     if args.resume and not args.run_dir:
         p.error("--resume needs --run-dir")
     if args.cpu_devices > 1 and args.strategy not in ("mirrored", "auto"):
@@ -90,7 +97,8 @@ def run_config(args):
         seed=args.seed, deterministic=args.deterministic,
         run_dir=args.run_dir or os.path.join("runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
         resume=args.resume, checkpoint_every=args.checkpoint_every, init_from=args.init_from,
-        export_dir=None if args.no_export else (args.export_dir or None))
+        export_dir=None if args.no_export else (args.export_dir or None),
+        data_service=args.data_service)
 
 
 def main(argv=None):

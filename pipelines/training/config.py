@@ -91,6 +91,7 @@ class RunConfig:
     checkpoint_every: int = 200  # steps; 0: at epoch ends only
     init_from: str | None = None
     export_dir: str | None = "saved_models"
+    data_service: str | None = None  # HOST:PORT of a tf.data service dispatcher (training input)
 
     def to_json(self):
         return dataclasses.asdict(self)
