@@ -54,9 +54,10 @@ PAPER = {
 DEMO = {
     # Learns the embedded dataset from scratch on a laptop CPU in minutes (README "Recipes").
     "alexnet": dataclasses.replace(
-        PAPER["alexnet"], name="demo", init="he", optimizer="adam", learning_rate=3e-4,
-        schedule="cosine", warmup_steps=150, weight_decay=0.0, batch_size=32, epochs=14,
-        input_size=131, num_train=4000, num_validation=400),
+        PAPER["alexnet"], name="demo", init="he", optimizer="adam",
+        schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=32, epochs=7,
+        learning_rate=5e-4, input_size=67, num_train=8000, num_validation=400,
+        shapes_min_side=76, shapes_max_side=114),
     "vgg": dataclasses.replace(
         PAPER["vgg"], name="demo", init="he", optimizer="adam", learning_rate=1e-4,
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=16, epochs=6,
