@@ -1,8 +1,10 @@
 """python -m benchmarks.serving: images/s of the exported JPEG-in signature and the float
-signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run."""
+signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run
+(alternating, median of --repeats)."""
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 
@@ -17,6 +19,7 @@ def main(argv=None):
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--batches", default="1,32")
     p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--repeats", type=int, default=3, help="alternating; medians are printed")
     args = p.parse_args(argv)
     import tensorflow as tf
     from keras_nets import get_spec
@@ -40,9 +43,14 @@ def main(argv=None):
     for batch in (int(b) for b in args.batches.split(",")):
         encoded = tf.constant((jpegs * batch)[:batch])
         floats = tf.stack([pp.preprocess_for_eval(e, size, scale) for e in encoded])
-        keras_s = timed(lambda: forward(floats).numpy(), args.steps)
-        float_s = timed(lambda: float_in(images=floats)["probabilities"].numpy(), args.steps)
-        jpeg_s = timed(lambda: jpeg_in(images=encoded)["probabilities"].numpy(), args.steps)
+        cases = (lambda: forward(floats).numpy(),
+                 lambda: float_in(images=floats)["probabilities"].numpy(),
+                 lambda: jpeg_in(images=encoded)["probabilities"].numpy())
+        times = [[], [], []]
+        for _ in range(args.repeats):  # alternating, so that a busy moment hits all three
+            for case, seconds in zip(cases, times):
+                seconds.append(timed(case, args.steps))
+        keras_s, float_s, jpeg_s = (statistics.median(t) for t in times)
         print(f"{batch:>6}{batch / keras_s:>15.1f}{batch / float_s:>17.1f}{batch / jpeg_s:>16.1f}"
               f"{jpeg_s / keras_s - 1:>14.0%}", flush=True)
     return 0

@@ -56,6 +56,8 @@ def main(argv=None):
     multi = scales or info["test_scales"]
     recipe = run.get("recipe", {})
     sizes = {k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)}
+    sizes.update({k: recipe[f"shapes_{k}"] for k in ("min_side", "max_side")
+                  if recipe.get(f"shapes_{k}")})
     if args.shapes_train:
         sizes["num_train"] = args.shapes_train
     if args.shapes_validation:

@@ -52,6 +52,9 @@ def parse_args(argv=None):
                    help="VGG training scale S_min (the recipe's: paper 256)")
     p.add_argument("--scale-max", type=int, default=None,
                    help="VGG training scale S_max (= S_min: fixed S; the recipe's: paper 512)")
+    p.add_argument("--data-service", default=None, metavar="HOST:PORT",
+                   help="run the training input pipeline on tf.data service workers registered "
+                        "with this dispatcher (python -m pipelines.data.service)")
     p.add_argument("--strategy", default="auto", choices=STRATEGIES)
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many logical devices (testing 'mirrored')")
@@ -92,6 +95,10 @@ def parse_args(argv=None):
         p.error("--init-from applies to VGG models")
     if args.init_from and not os.path.exists(args.init_from):
         p.error(f"--init-from {args.init_from}: no such file")
+    if args.data_service is not None:
+        host, _, port = args.data_service.removeprefix("grpc://").rpartition(":")
+        if not host or not port.isdigit():
+            p.error(f"--data-service must be HOST:PORT, got {args.data_service!r}")
     if args.resume and not args.run_dir:
         p.error("--resume needs --run-dir")
     if args.cpu_devices > 1 and args.strategy not in ("mirrored", "auto"):
@@ -104,6 +111,11 @@ def run_config(args):
     recipe = recipe_for(args.recipe, get_spec(args.model).family)
     overrides = {field: getattr(args, flag) for flag, field in RECIPE_FLAGS.items()
                  if getattr(args, flag) is not None}
+    if "input_size" in overrides and recipe.shapes_min_side and recipe.input_size:
+        # The embedded images are drawn at the scale the recipe trains at: follow --input-size.
+        ratio = overrides["input_size"] / recipe.input_size
+        overrides.update(shapes_min_side=round(recipe.shapes_min_side * ratio),
+                         shapes_max_side=round(recipe.shapes_max_side * ratio))
     recipe = dataclasses.replace(recipe, **overrides)
     strategy = "mirrored" if args.strategy == "auto" and args.cpu_devices > 1 else args.strategy
     return RunConfig(
@@ -114,7 +126,8 @@ def run_config(args):
         run_dir=args.run_dir or os.path.join("runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
         resume=args.resume, checkpoint_every=args.checkpoint_every,
         steps_per_loop=args.steps_per_loop, init_from=args.init_from,
-        export_dir=None if args.no_export else (args.export_dir or None))
+        export_dir=None if args.no_export else (args.export_dir or None),
+        data_service=args.data_service)
 
 
 def main(argv=None):

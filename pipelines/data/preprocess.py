@@ -163,11 +163,22 @@ def preprocess_for_train_vgg(encoded, seed, size=224, scale_min=256, scale_max=5
 
 def preprocess_for_eval(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
     """Single centre crop: shorter side to `scale`, the central size x size (one view)."""
-    shape = image_shape(encoded)
-    short = tf.minimum(shape[0], shape[1])
-    side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
-                                    tf.int32), 1, short)
-    image = decode_window(encoded, (shape[0] - side) // 2, (shape[1] - side) // 2, side, side)
+    def window(shape):
+        short = tf.minimum(shape[0], shape[1])
+        side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
+                                        tf.int32), 1, short)
+        return (shape[0] - side) // 2, (shape[1] - side) // 2, side, side
+
+    def jpeg():  # the fused decode-and-crop op reads the window only
+        return tf.image.decode_and_crop_jpeg(
+            encoded, tf.stack(window(tf.image.extract_jpeg_shape(encoded)[:2])), channels=3)
+
+    def other():  # PNG, GIF, BMP: decoded once, then cropped
+        image = decode_rgb(encoded)
+        return tf.image.crop_to_bounding_box(image, *window(tf.shape(image)[:2]))
+
+    image = tf.cond(tf.io.is_jpeg(encoded), jpeg, other)
+    image.set_shape([None, None, 3])
     return normalize(resize(image, size, size), normalization)
 
 

@@ -32,10 +32,15 @@ class Recipe:
     dropout: float = 0.5  # FC6 and FC7, both papers
     num_train: int | None = None  # embedded dataset sizes (None: the builder's default)
     num_validation: int | None = None
+    # Embedded dataset: the drawn images' shorter side range (None: the builder's 128-320). The
+    # demo draws them at the scale it trains at, so that no time goes into pixels it shrinks away.
+    shapes_min_side: int | None = None
+    shapes_max_side: int | None = None
 
     @property
     def dataset_sizes(self):
-        sizes = dict(num_train=self.num_train, num_validation=self.num_validation)
+        sizes = dict(num_train=self.num_train, num_validation=self.num_validation,
+                     min_side=self.shapes_min_side, max_side=self.shapes_max_side)
         return {k: v for k, v in sizes.items() if v is not None} or None
 
 
@@ -52,10 +57,10 @@ PAPER = {
 DEMO = {
     # Learns the embedded dataset from scratch on a laptop CPU in minutes (README "Recipes").
     "alexnet": dataclasses.replace(
-        PAPER["alexnet"], name="demo", init="he", optimizer="adam", learning_rate=3e-4,
-        schedule="cosine", warmup_steps=150, weight_decay=0.0, batch_size=32, epochs=14,
-        normalization="standardize",
-        input_size=131, num_train=4000, num_validation=400),
+        PAPER["alexnet"], name="demo", init="he", optimizer="adam",
+        schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=32, epochs=7,
+        learning_rate=5e-4, normalization="standardize", input_size=67, num_train=8000,
+        num_validation=400, shapes_min_side=76, shapes_max_side=114),
     "vgg": dataclasses.replace(
         PAPER["vgg"], name="demo", init="he", optimizer="adam", learning_rate=1e-4,
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=16, epochs=6,
@@ -102,6 +107,7 @@ class RunConfig:
     steps_per_loop: int = 1  # steps per tf.function call (the host reads metrics once per call)
     init_from: str | None = None
     export_dir: str | None = "saved_models"
+    data_service: str | None = None  # HOST:PORT of a tf.data service dispatcher (training input)
 
     def to_json(self):
         return dataclasses.asdict(self)

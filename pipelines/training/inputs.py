@@ -1,9 +1,11 @@
 """The dataset functions a strategy calls once per worker: training stream and validation."""
 
 import math
+import os
 
 import tensorflow as tf
 
+from pipelines.data import service
 from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
 from pipelines.data.sources import load_split
 from pipelines.contract import alexnet_train_scale, contract
@@ -32,13 +34,26 @@ def dataset_fns(config, spec, size, val_examples):
                              normalization=recipe.normalization)
 
     def train_fn(ctx, skip_steps):
+        batch = ctx.get_per_replica_batch_size(recipe.batch_size)
+        if config.data_service:
+            return _on_data_service(ctx, batch)
         split = load_split(config.dataset, "train", input_context=ctx, shuffle_files=True,
                            seed=config.seed, **data)
-        batch = ctx.get_per_replica_batch_size(recipe.batch_size)
         batches_per_step = ctx.num_replicas_in_sync // ctx.num_input_pipelines
         return create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
                             seed=config.seed, deterministic=config.deterministic, cache=False,
                             shard=split.shard, skip=skip_steps * batches_per_step * batch)
+
+    def _on_data_service(ctx, batch):
+        # The whole split goes to the service (which shards it dynamically over its workers);
+        # the trainer's input pipelines share one job, so each batch feeds one of them. The
+        # stream is not the local one: a resumed run starts a fresh one.
+        split = load_split(config.dataset, "train", shuffle_files=True, seed=config.seed, **data)
+        ds = create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
+                          seed=config.seed, cache=False)
+        job = f"keras_nets_{os.path.abspath(config.run_dir)}" if ctx.num_input_pipelines > 1 \
+            else None
+        return service.distribute(ds, config.data_service, job_name=job)
 
     def val_fn(ctx):
         split = load_split(config.dataset, "validation", input_context=ctx, **data)

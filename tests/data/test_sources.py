@@ -195,3 +195,18 @@ def test_imagenet_without_its_manual_files_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="cannot prepare the dataset"):
         load_split("imagenet2012", "train", data_dir=str(tmp_path / "tfds"),
                    manual_dir=str(tmp_path / "manual"))
+
+
+def test_embedded_images_do_not_depend_on_the_number_of_processes(monkeypatch):
+    builder = sb.shapes_builder(None, num_train=12, num_validation=4, min_side=40, max_side=60)
+
+    def examples(processes):
+        monkeypatch.setattr(sb, "_processes", lambda count: processes)
+        return list(builder._generate_examples(12, 5))
+
+    serial, parallel = examples(1), examples(2)
+    assert [k for k, _ in parallel] == list(range(12))
+    for (_, a), (_, b) in zip(serial, parallel):
+        assert a["label"] == b["label"] and np.array_equal(a["image"], b["image"])
+    assert {e["label"] for _, e in serial} == set(range(10))
+    assert all(40 <= min(e["image"].shape[:2]) <= 60 for _, e in serial)

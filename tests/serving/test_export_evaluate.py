@@ -75,6 +75,15 @@ def test_signatures_batch_one_and_bad_bytes(exported):
         loaded.signatures["serving_default"](images=tf.constant([b"not an image"]))
 
 
+def test_parallel_decoding_keeps_request_order(exported):
+    model, path, _ = exported
+    images = [encode(noise_image(60 + 7 * i, 90 - 3 * i), "PNG" if i % 3 else "JPEG")
+              for i in range(12)]
+    got = tf.saved_model.load(path).signatures["serving_default"](images=tf.constant(images))
+    batch = tf.stack([pp.preprocess_for_eval(tf.constant(e), 67, 76) for e in images])
+    np.testing.assert_allclose(got["probabilities"], model(batch), atol=1e-4)
+
+
 def test_evaluate_run_dir_protocols(tmp_path, capsys):
     model = build_vgg("A", width=1 / 16, fc_units=16, num_classes=10, input_shape=(224, 224, 3))
     model.save(str(tmp_path / "vgg.keras"))

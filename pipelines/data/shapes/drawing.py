@@ -102,5 +102,5 @@ def render(rng, label, min_side=128, max_side=320):
     # Keep the object visible against the background: push its colour away from it.
     contrast = np.sign(fill.mean() - image[mask].mean() + 1e-3) * 0.25 if mask.any() else 0
     image[mask] = np.clip(fill[mask] + contrast, 0, 1)
-    image = image * 255 + rng.normal(0, rng.uniform(2, 12), image.shape)
+    image = image * 255 + rng.uniform(2, 12) * rng.standard_normal(image.shape, "float32")
     return np.clip(image, 0, 255).astype("uint8")
