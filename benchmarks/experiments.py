@@ -1,7 +1,7 @@
-"""python -m benchmarks.experiments NAME: the deck's experiments at a scale a laptop CPU runs.
+"""python -m benchmarks.experiments NAME: the papers' architecture experiments at a scale a laptop CPU runs.
 
 kernel-size  the same small CNN with 2x2, 3x3, 5x5, 7x7 kernels, two 3x3 vs one 5x5, three 3x3 vs
-             one 7x7 (deck 3.3; MNIST when TFDS has it prepared, else the embedded dataset)
+             one 7x7 (VGG section 2.3; MNIST when TFDS has it prepared, else the embedded dataset)
 lrn          VGG A vs A-LRN (narrow widths): accuracy and time per step
 depth        VGG A, B, C, D, E at reduced width
 alexnet      overlapping vs non-overlapping pooling; two towers vs one tower with half the kernels;

@@ -17,7 +17,7 @@ from keras_nets.registry import SPECS
 
 ENTRY = "keras_nets_preprocessing.json"  # the name inside a .keras zip and in assets.extra/
 FIELDS = ("model", "family", "input_size", "normalization", "train_scale_min",
-          "train_scale_max", "eval_scale", "test_scales")
+          "train_scale_max", "eval_scale", "test_scales", "shapes_sizes")
 
 
 def alexnet_train_scale(size):
@@ -54,7 +54,10 @@ def contract(spec, recipe, size):
     single, multi = test_scales(spec.family, size, lo, hi)
     return dict(model=spec.name, family=spec.family, input_size=size,
                 normalization=recipe.normalization, train_scale_min=lo, train_scale_max=hi,
-                eval_scale=single, test_scales=list(multi))
+                eval_scale=single, test_scales=list(multi),
+                # The embedded dataset's configuration the run trained and validated on, so that
+                # a .keras file or an export alone is evaluated on the same images.
+                shapes_sizes=recipe.dataset_sizes)
 
 
 def write_to_keras(path, info):

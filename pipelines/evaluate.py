@@ -55,7 +55,8 @@ def main(argv=None):
     single = scales or [info["eval_scale"]]
     multi = scales or info["test_scales"]
     recipe = run.get("recipe", {})
-    sizes = {k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)}
+    sizes = dict(info.get("shapes_sizes") or {})  # the embedded dataset the model was run on
+    sizes.update({k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)})
     sizes.update({k: recipe[f"shapes_{k}"] for k in ("min_side", "max_side")
                   if recipe.get(f"shapes_{k}")})
     if args.shapes_train:
