@@ -165,7 +165,7 @@ def main(argv=None):
     keras.mixed_precision.set_global_policy("float32")
     if not args.no_peers:
         # torchvision's AlexNet is its single-tower 64-192-384-256-256 variant: 714,188,480
-        # MACs at 224 (SPEC.md); its VGG16 is configuration D.
+        # MACs at 224 (counted for its 64-192-384-256-256 layers); its VGG16 is configuration D.
         peers = [("alexnet", args.batch, 224, 714_188_480)]
         if any(get_spec(m).family == "vgg" for m in models):
             peers.append(("vgg16", args.vgg_batch, args.vgg_input_size,
