@@ -19,6 +19,7 @@ import os
 import sys
 import time
 
+from benchmarks.claims import CLAIMS, verdict
 
 def load_data(size, dataset, batch, seed, normalization="standardize", lighting=True):
     """(train, val, num_classes, dataset name) as batched tf.data at `size` pixels."""
@@ -82,41 +83,6 @@ def small_cnn(stacks, num_classes, size, channels=(32, 64, 128)):
 
 
 # Each experiment's claims: (claim, arm claimed better, the other arm), with the paper's section.
-CLAIMS = {
-    "kernel-size": [("three 3x3 beat one 7x7 (VGG 2.3)", "three 3x3 (7x7 field)", "7x7"),
-                    ("two 3x3 beat one 5x5 (VGG 2.3)", "two 3x3 (5x5 field)", "5x5")],
-    "lrn": [("LRN does not help VGG A (VGG 4.1: A-LRN no better)", "A", "A-LRN")],
-    "depth": [("deeper is better: D beats A (VGG 4.1)", "D", "A"),
-              ("deeper is better: E beats B (VGG 4.1)", "E", "B")],
-    "alexnet": [("overlapping pooling helps (AlexNet 3.4)", "two towers, overlapping 3x3/2 pool",
-                 "two towers, 2x2/2 pool"),
-                ("two towers beat one with half the kernels (AlexNet 3.2)",
-                 "two towers, overlapping 3x3/2 pool", "one tower, half the kernels"),
-                ("dropout helps (AlexNet 4.2)", "two towers, overlapping 3x3/2 pool",
-                 "no dropout"),
-                ("PCA lighting helps (AlexNet 4.1)", "two towers, overlapping 3x3/2 pool",
-                 "no PCA lighting")],
-}
-
-
-def verdict(better, other, chance):
-    """'reproduced' / 'not reproduced' / 'inconclusive at this scale' from per-seed accuracies."""
-    import numpy as np
-    a, b = np.asarray(better), np.asarray(other)
-    if len(a) < 3 or len(b) < 3:
-        return "inconclusive at this scale (fewer than 3 seeds)", None
-    se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))) or 1e-9
-    best = a if a.mean() >= b.mean() else b
-    if best.mean() - chance < 2 * max(best.std(ddof=1) / np.sqrt(len(best)), 1e-9):
-        return "inconclusive at this scale (near chance)", 0.0
-    z = float((a.mean() - b.mean()) / se)
-    if z > 2:
-        return "reproduced", z
-    if z < -2:
-        return "not reproduced", z
-    return "inconclusive at this scale", z
-
-
 def experiment(name, args):
     from keras_nets import build_alexnet, build_vgg
     norm = args.normalization or ("mean_rgb" if name == "lrn" else "standardize")

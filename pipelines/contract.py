@@ -47,17 +47,20 @@ def test_scales(family, size, scale_min=None, scale_max=None):
 
 def contract(spec, recipe, size):
     """The input contract of a run of `spec` (a keras_nets ModelSpec) under `recipe`."""
-    if spec.family == "alexnet":
-        lo = hi = alexnet_train_scale(size)
-    else:
-        lo, hi = recipe.scale_min, recipe.scale_max
-    single, multi = test_scales(spec.family, size, lo, hi)
-    return dict(model=spec.name, family=spec.family, input_size=size,
-                normalization=recipe.normalization, train_scale_min=lo, train_scale_max=hi,
-                eval_scale=single, test_scales=list(multi),
-                # The embedded dataset's configuration the run trained and validated on, so that
-                # a .keras file or an export alone is evaluated on the same images.
-                shapes_sizes=recipe.dataset_sizes)
+    # shapes_sizes: the embedded dataset's configuration the run trained and validated on, so
+    # that a .keras file or an export alone is evaluated on the same images.
+    return _contract(spec.name, spec.family, size, recipe.normalization, recipe.scale_min,
+                     recipe.scale_max, shapes_sizes=recipe.dataset_sizes)
+
+
+def _contract(model, family, size, normalization, scale_min, scale_max, **extra):
+    """The contract's fields: AlexNet trains at its one scale, VGG at [scale_min, scale_max]."""
+    if family == "alexnet":
+        scale_min = scale_max = alexnet_train_scale(size)
+    single, multi = test_scales(family, size, scale_min, scale_max)
+    return dict(model=model, family=family, input_size=size, normalization=normalization,
+                train_scale_min=scale_min, train_scale_max=scale_max, eval_scale=single,
+                test_scales=list(multi), **extra)
 
 
 def write_to_keras(path, info):
@@ -80,15 +83,9 @@ LEGACY_NORMALIZATION = "standardize"
 def _legacy(config):
     """The contract of a run directory written before contracts were saved (its config.json
     has the recipe but no normalisation): (x - mean) / std, scales from its recipe."""
-    recipe, family, size = config["recipe"], config["family"], config["input_size"]
-    if family == "alexnet":
-        lo = hi = alexnet_train_scale(size)
-    else:
-        lo, hi = recipe["scale_min"], recipe["scale_max"]
-    single, multi = test_scales(family, size, lo, hi)
-    return dict(model=config.get("model"), family=family, input_size=size,
-                normalization=LEGACY_NORMALIZATION, train_scale_min=lo, train_scale_max=hi,
-                eval_scale=single, test_scales=list(multi))
+    recipe = config["recipe"]
+    return _contract(config.get("model"), config["family"], config["input_size"],
+                     LEGACY_NORMALIZATION, recipe.get("scale_min"), recipe.get("scale_max"))
 
 
 def read(path):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from benchmarks.experiments import verdict
+from benchmarks.claims import verdict
 from benchmarks.paper_runs import main
 
 
