@@ -39,7 +39,7 @@ def bare_rate(config, steps):
     keras.utils.set_random_seed(config.seed)
     with strategy.scope():
         model = spec(size, num_classes=10, init=recipe.init, dropout=recipe.dropout,
-                     width=config.width)
+                     width=config.width, fc_units=config.fc_units)
         optimizer = make_optimizer(recipe, Schedule(recipe, 10 * steps).learning_rate)
         optimizer.build(model.trainable_variables)
     step = make_train_step(strategy, model, optimizer, global_batch=recipe.batch_size,
@@ -48,12 +48,13 @@ def bare_rate(config, steps):
              tf.random.uniform([recipe.batch_size], 0, 10, tf.int64))
     iterator = iter(strategy.experimental_distribute_dataset(
         tf.data.Dataset.from_tensors(batch).repeat()))
+    one = tf.constant(1, tf.int64)  # steps per call, as the trainer's default --steps-per-loop
     for _ in range(2):
-        step(iterator)[0].numpy()  # compile
+        step(iterator, one).numpy()  # compile
     start = time.perf_counter()
     for _ in range(steps):
-        loss, _ = step(iterator)
-    loss.numpy()
+        totals = step(iterator, one)
+    totals.numpy()
     return steps * recipe.batch_size / (time.perf_counter() - start)
 
 

@@ -37,14 +37,20 @@ def stage_sizes(size, conv1_padding=0, pool_size=3):
 def build_alexnet(split=True, num_classes=1000, input_shape=None, include_top=True,
                   pooling=None, classifier_activation="softmax", dropout=0.5, lrn=True,
                   init="he", conv1_padding="auto", overlapping_pooling=True, width=1.0,
-                  fc_units=4096, name=None):
+                  fc_units=4096, filters=None, name=None):
     """The AlexNet of paper section 3.5 as a Keras functional model.
 
     split=True: two towers of explicit ordinary convolutions (48+48 ... filters) joined before conv3
     and before the FC layers; split=False: the same layers unsplit (96-256-384-384-256).
     init: "he" (default, trains from scratch), "glorot", or "paper" (N(0, 0.01), biases 1 in
     conv2/4/5 and FC6/7). width scales every conv's filters (ablations, fast tests).
+    filters: the five convs' total filter counts instead of 96-256-384-384-256 (before width);
+    section 3.2's one-GPU comparison net is split=False, filters=(48, 128, 192, 192, 256):
+    half the kernels, except conv5, and the same FC layers (the section's footnote).
     """
+    filters = tuple(filters) if filters is not None else tuple(c[1] for c in CONV_LAYERS)
+    if len(filters) != len(CONV_LAYERS) or min(filters) < 1:
+        raise ValueError(f"filters: five positive counts (conv1..conv5), got {filters}")
     shape = input_spec(input_shape, (227, 227, 3))
     pad = conv1_padding_for(shape[0]) if conv1_padding == "auto" else int(conv1_padding)
     pool_size = 3 if overlapping_pooling else 2
@@ -59,11 +65,11 @@ def build_alexnet(split=True, num_classes=1000, input_shape=None, include_top=Tr
     inputs = keras.Input(shape, name="image")
     x = layers.ZeroPadding2D(pad, name="conv1_pad")(inputs) if pad else inputs
     maps = {t: x for t in towers}
-    for layer_name, filters, kernel, stride, reads_both in CONV_LAYERS:
+    for (layer_name, _, kernel, stride, reads_both), total in zip(CONV_LAYERS, filters):
         if reads_both and split and layer_name != "conv1":
             joined = layers.Concatenate(name=f"join_{layer_name}")([maps[t] for t in towers])
             maps = {t: joined for t in towers}
-        per_tower = max(1, round(filters * width / len(towers)))
+        per_tower = max(1, round(total * width / len(towers)))
         for t in towers:
             maps[t] = layers.Conv2D(
                 per_tower, kernel, strides=stride, activation="relu",

@@ -29,7 +29,12 @@ class LocalResponseNormalization(keras.layers.Layer):
         index = ops.arange(channels)
         band = ops.cast(ops.abs(index[:, None] - index[None, :]) <= self.depth_radius, "float32")
         window = ops.matmul(ops.square(x), band)
-        scale = ops.power(self.bias + self.alpha * window, -self.beta)
+        base = self.bias + self.alpha * window
+        if self.beta == 0.75:  # the paper's: base^-3/4 = rsqrt(base) * sqrt(rsqrt(base)),
+            root = ops.rsqrt(base)  # two cheap roots instead of pow's exp(log()), both ways
+            scale = root * ops.sqrt(root)
+        else:
+            scale = ops.power(base, -self.beta)
         return ops.cast(x * scale, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

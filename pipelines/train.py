@@ -29,6 +29,8 @@ def parse_args(argv=None):
     p.add_argument("--model", default="alexnet", choices=MODEL_NAMES)
     p.add_argument("--width", type=float, default=1.0,
                    help="scale every conv layer's filters (1.0: the paper's net)")
+    p.add_argument("--fc-units", type=int, default=4096,
+                   help="units of the two hidden FC layers (4096: the papers')")
     add_data_arguments(p)
     p.add_argument("--shapes-train", type=int, default=None,
                    help="embedded dataset: training images (default: the recipe's)")
@@ -77,7 +79,8 @@ def parse_args(argv=None):
     p.add_argument("--no-export", action="store_true")
     args = p.parse_args(argv)
     for name in ("epochs", "steps", "batch_size", "input_size", "shapes_train",
-                 "shapes_validation", "cpu_devices", "steps_per_loop", "scale_min", "scale_max"):
+                 "shapes_validation", "cpu_devices", "steps_per_loop", "scale_min", "scale_max",
+                 "fc_units"):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
@@ -119,7 +122,8 @@ def run_config(args):
     recipe = dataclasses.replace(recipe, **overrides)
     strategy = "mirrored" if args.strategy == "auto" and args.cpu_devices > 1 else args.strategy
     return RunConfig(
-        model=args.model, recipe=recipe, width=args.width, dataset=args.dataset, data_dir=args.data_dir,
+        model=args.model, recipe=recipe, width=args.width, fc_units=args.fc_units,
+        dataset=args.dataset, data_dir=args.data_dir,
         manual_dir=args.manual_dir, steps_per_epoch=args.steps, strategy=strategy,
         cpu_devices=args.cpu_devices, mixed_precision=args.mixed_precision, xla=args.xla,
         seed=args.seed, deterministic=args.deterministic,

@@ -83,7 +83,8 @@ def initial_conv1_kernels(run_dir):
     model = get_spec(config["model"])(config["input_size"],
                                       num_classes=len(config["class_names"]),
                                       init=recipe["init"], dropout=recipe["dropout"],
-                                      width=config["width"])
+                                      width=config["width"],
+                                      fc_units=config.get("fc_units", 4096))
     return {l.name: np.asarray(l.kernel) for l in model.layers if l.name.startswith("conv1")
             and hasattr(l, "kernel")}
 

@@ -91,6 +91,7 @@ class RunConfig:
     model: str
     recipe: Recipe
     width: float = 1.0  # scales every conv's filters (keras_nets builders; ablations, tests)
+    fc_units: int = 4096  # the hidden FC layers (AlexNet FC6/FC7, VGG fc1/fc2): the papers' 4096
     dataset: str = "shapes"
     data_dir: str | None = None
     manual_dir: str | None = None

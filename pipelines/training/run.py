@@ -61,7 +61,7 @@ def train_and_evaluate(config, log=print):
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
         model = spec(size, num_classes=len(train_info.class_names), init=recipe.init,
-                     dropout=recipe.dropout, width=config.width)
+                     dropout=recipe.dropout, width=config.width, fc_units=config.fc_units)
         if config.init_from:
             from keras_nets.vgg import init_from_shallower
             init_from_shallower(model, keras.saving.load_model(config.init_from, safe_mode=True))

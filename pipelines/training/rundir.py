@@ -2,7 +2,7 @@
 
 A directory that holds a checkpoint is resumed, so a preempted job restarted by its scheduler
 continues where it stopped; its config.json says what the run is, and a command that would
-train something else there (another model, width, dataset, steps per epoch or recipe, the
+train something else there (another model, width, FC size, dataset, steps per epoch or recipe, the
 global batch included) is refused with one line that names the field.
 """
 
@@ -10,7 +10,9 @@ import json
 import os
 
 # What must not change within a run; the recipe is compared field by field.
-FIXED = ("model", "width", "dataset", "steps_per_epoch")
+FIXED = ("model", "width", "fc_units", "dataset", "steps_per_epoch")
+# Fields added after runs were written: what an older config.json without them meant.
+LEGACY = {"fc_units": 4096}
 
 
 class ConfigMismatch(ValueError):
@@ -24,7 +26,7 @@ def check_same_run(run_dir, resolved):
         return
     with open(path) as f:
         saved = json.load(f)
-    pairs = [(key, saved.get(key), resolved[key]) for key in FIXED]
+    pairs = [(key, saved.get(key, LEGACY.get(key)), resolved[key]) for key in FIXED]
     pairs += [(f"recipe.{key}", saved.get("recipe", {}).get(key), value)
               for key, value in resolved["recipe"].items()]
     for field, before, now in pairs:

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from test_train import ROOT, TINY, start_workers, train, weights
+from test_train import ROOT, TINY, shared_tfds, start_workers, train, weights  # noqa: F401
 
 # Per-replica dropout on 2 logical CPU devices, through the layer the models use and the
 # context the train step enters (pipelines.training.steps).
@@ -61,7 +61,8 @@ def test_relaunch_continues_and_a_different_run_is_refused(tmp_path):
     again = train(tmp_path, *common)  # the same command, no --resume: continues (here: done)
     assert "resumed from" in again.stdout and "epoch 1/1 step" not in again.stdout
     for flags, field in ((["--batch-size", "16"], "recipe.batch_size=8"),
-                         (["--model", "vgg_a"], "model='alexnet'")):
+                         (["--model", "vgg_a"], "model='alexnet'"),
+                         (["--fc-units", "512"], "fc_units=256")):
         refused = train(tmp_path, *common, *flags, check=False)
         assert refused.returncode == 2, refused.stderr[-2000:]
         errors = [l for l in refused.stderr.splitlines() if "error:" in l]

@@ -33,6 +33,7 @@ def test_every_registry_name_trains_one_step_at_tiny_width(tmp_path):
         runs[name] = ["--model", name, "--data-dir", str(tmp_path / "tfds"), "--shapes-train",
                       "16", "--shapes-validation", "8", "--input-size", str(size),
                       "--batch-size", "4", "--epochs", "1", "--steps", "1", "--width", "0.0625",
+                      "--fc-units", "32",
                       "--no-export", "--run-dir", str(tmp_path / name)]
     result = subprocess.run([sys.executable, "-c", EVERY_MODEL, json.dumps(runs)], cwd=ROOT,
                             capture_output=True, text=True, timeout=900,
@@ -48,6 +49,8 @@ def test_every_registry_name_trains_one_step_at_tiny_width(tmp_path):
             "conv1" if spec.family == "alexnet" else "block1_conv1")
         assert model.get_layer(first_conv).kernel.shape[-1] < 8  # width 1/16 was applied
         assert model.output.shape[-1] == 10
+        hidden = "fc6" if spec.family == "alexnet" else "fc1"
+        assert model.get_layer(hidden).kernel.shape[-1] == 32  # --fc-units was applied
 
 
 def test_aliases_resolve_to_one_entry_and_cli_choices_come_from_the_registry():

@@ -146,3 +146,21 @@ def test_224_input_is_padded_to_55x55_conv1(tmp_path):
     model = build_alexnet(input_shape=(224, 224, 3), width=0.25, fc_units=16, num_classes=3)
     assert model.get_layer("conv1_pad").output.shape[1:3] == (230, 230)
     check_model(model, images(2, 224), tmp_path)
+
+
+def test_one_gpu_comparison_net_of_section_3_2():
+    """Half the kernels in conv1-4, conv5 and the FC layers as in the two-tower net (the
+    footnote of section 3.2): about the same number of parameters."""
+    two = build_alexnet(num_classes=10, input_shape=(67, 67, 3))
+    one = build_alexnet(split=False, filters=(48, 128, 192, 192, 256), num_classes=10,
+                        input_shape=(67, 67, 3))
+    assert [one.get_layer(f"conv{i}").kernel.shape[-1] for i in range(1, 6)] == [
+        48, 128, 192, 192, 256]
+    assert one.get_layer("fc6").kernel.shape == two.get_layer("fc6").kernel.shape
+    assert 0.8 < one.count_params() / two.count_params() < 1.0
+    half = build_alexnet(split=True, filters=(48, 128, 192, 192, 256), num_classes=10,
+                         input_shape=(67, 67, 3), width=0.5)
+    assert half.get_layer("conv1_tower0").kernel.shape[-1] == 12  # 48 x 1/2 per two towers
+    for bad in ((96, 256, 384, 384), (96, 256, 0, 384, 256)):
+        with pytest.raises(ValueError, match="filters"):
+            build_alexnet(filters=bad, num_classes=10, input_shape=(67, 67, 3))
