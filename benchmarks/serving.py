@@ -1,6 +1,8 @@
 """python -m benchmarks.serving: images/s of the exported JPEG-in signature and the float
 signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run
-(alternating, median of --repeats)."""
+(alternating, median of --repeats). Requests: 300x400 JPEGs (quality 95) of uniform noise (the
+worst case for a JPEG decoder: nothing compresses) or of the embedded dataset's drawing at
+300-400 px (textures, shapes, sensor-like noise: closer to photographs)."""
 
 import argparse
 import os
@@ -20,6 +22,8 @@ def main(argv=None):
     p.add_argument("--batches", default="1,32")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--repeats", type=int, default=3, help="alternating; medians are printed")
+    p.add_argument("--images", default="noise", choices=("noise", "shapes"),
+                   help="what the request JPEGs show (see above)")
     args = p.parse_args(argv)
     import tensorflow as tf
     from keras_nets import get_spec
@@ -34,10 +38,15 @@ def main(argv=None):
     loaded = tf.saved_model.load(path)
     jpeg_in, float_in = loaded.signatures["serving_default"], loaded.signatures["predict_images"]
     rng = np.random.default_rng(0)
-    jpegs = [tf.io.encode_jpeg(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)).numpy()
-             for _ in range(32)]
+    if args.images == "noise":
+        pixels = [rng.integers(0, 256, (300, 400, 3), dtype=np.uint8) for _ in range(32)]
+    else:
+        from pipelines.data.shapes.drawing import render
+        pixels = [render(rng, i % 10, 300, 400) for i in range(32)]
+    jpegs = [tf.io.encode_jpeg(p, quality=95).numpy() for p in pixels]
     forward = tf.function(lambda x: model(x, training=False))
-    print(f"{args.model} at {size}px; images/s")
+    kb = np.mean([len(j) for j in jpegs]) / 1024
+    print(f"{args.model} at {size}px; {args.images} JPEGs, {kb:.0f} KB on average; images/s")
     print(f"{'batch':>6}{'keras forward':>15}{'float signature':>17}{'JPEG signature':>16}"
           f"{'JPEG overhead':>15}")
     for batch in (int(b) for b in args.batches.split(",")):

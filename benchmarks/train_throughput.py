@@ -37,15 +37,20 @@ def peak_flops(steps):
             "conv3x3": 2 * 32 * 56 * 56 * 256 * 256 * 9 / timed(lambda: conv().numpy(), steps)}
 
 
-def keras_case(model, batch, steps, xla):
-    """(train s/step, inference s/step) of a Keras model with SGD and cross-entropy."""
+def keras_case(model, batch, steps, xla, compiled_updates=True):
+    """(train s/step, inference s/step) of a Keras model with SGD and cross-entropy.
+    compiled_updates: the optimizer as the trainer runs it (pipelines.training.optimizer
+    .compile_updates); False: Keras' own update ops, as a user of keras.applications runs it."""
     import keras
     import tensorflow as tf
+    from pipelines.training.optimizer import compile_updates
     size = model.input.shape[1]
     classes = model.output.shape[-1]
     x = tf.random.normal([batch, size, size, 3])
     y = tf.random.uniform([batch], 0, classes, tf.int32)
     optimizer = keras.optimizers.SGD(0.001, momentum=0.9)
+    if compiled_updates:
+        compile_updates(optimizer)
     optimizer.build(model.trainable_variables)
 
     @tf.function(jit_compile=xla)
@@ -157,7 +162,8 @@ def main(argv=None):
                 keras.utils.clear_session()
                 model = make()
                 macs = count_macs(model)
-                train_s, infer_s = keras_case(model, batch, args.steps, xla)
+                train_s, infer_s = keras_case(model, batch, args.steps, xla,
+                                              compiled_updates=impl == "keras-nets")
                 rows.append(_row(name, impl, policy, xla, batch, model.input.shape[1], macs,
                                  train_s, infer_s, peak))
                 _print(rows[-1])

@@ -12,6 +12,9 @@ from pipelines.data import preprocess as pp
 from pipelines.serving.versions import next_version_dir
 
 
+PARALLEL_DECODES = 16  # images of a request decoded at once (bounded by the inter-op threads)
+
+
 def serving_functions(model, class_names, scale, top_k=5, normalization=pp.PAPER_NORMALIZATION):
     """(serving_default, predict_images) tf.functions closing over the model; serving_default
     preprocesses under the model's own input normalisation."""
@@ -19,19 +22,22 @@ def serving_functions(model, class_names, scale, top_k=5, normalization=pp.PAPER
     labels = tf.constant(list(class_names), tf.string)
     k = min(top_k, len(class_names))
 
-    def preprocess(encoded):
-        return pp.preprocess_for_eval(encoded, size, scale, normalization=normalization)
+    def crop(encoded):
+        return pp.eval_pixels(encoded, size, scale)
 
     def decode_all(images):
-        # Images decode in parallel on tf.data's thread pool (a map_fn would decode them one
-        # after the other), in request order.
-        count = tf.shape(images, out_type=tf.int64)[0]
-        views = tf.data.Dataset.from_tensor_slices(images).map(
-            preprocess, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        return views.batch(tf.maximum(count, 1)).get_single_element()  # none: an error
+        # One while loop over the request whose iterations run concurrently (parallel_iterations
+        # on TensorFlow's inter-op threads), in request order; the batch is then normalised at
+        # once (one multiply-add over the request instead of one per image). On 2 CPU cores,
+        # 32 images: 44 ms, where a tf.data map with AUTOTUNE parallelism inside the graph took
+        # 54 ms and one image after the other 90 ms.
+        pixels = tf.map_fn(crop, images, fn_output_signature=tf.TensorSpec(
+            [size, size, 3], tf.float32), parallel_iterations=PARALLEL_DECODES)
+        return pp.normalize(pixels, normalization)
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="images")])
     def serve_encoded(images):
+        tf.debugging.assert_positive(tf.size(images), message="the request holds no images")
         batch = decode_all(images)
         probabilities = tf.cast(model(batch, training=False), tf.float32)
         top = tf.math.top_k(probabilities, k)
