@@ -16,6 +16,8 @@ CASES = {"demo": ("demo", 67, 32), "paper": ("paper", 227, 64)}  # recipe, input
 
 
 def milliseconds(fn, steps):
+    """ms per call, one wait at the end (train_throughput.timed waits for every call; kept so,
+    as the README's figures were measured this way)."""
     fn().numpy()
     fn().numpy()  # compiled and warm
     start = time.perf_counter()

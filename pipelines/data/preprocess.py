@@ -25,16 +25,16 @@ def normalize(image, normalization=PAPER_NORMALIZATION):
 
     The multiply-add runs on rows of W x 3 values against the per-channel constants tiled W times:
     broadcasting a 3-vector over the last axis does not vectorise (a batch of 32 crops of 227 px
-    on 2 CPU cores: 10.6 ms broadcast, 4.2 ms along rows)."""
+    on 2 CPU cores, timed with a throwaway script: 10.6 ms broadcast, 4.2 ms along rows)."""
     mean, std, order = _normalization(normalization)
     image = tf.cast(image, tf.float32)
     if order == "bgr":
         image = tf.reverse(image, axis=[-1])
     scale = tf.constant([1.0 / s for s in std], tf.float32)
     offset = tf.constant([-m / s for m, s in zip(mean, std)], tf.float32)
-    shape = tf.shape(image)
     if image.shape.rank is None or image.shape.rank < 2:
         return image * scale + offset
+    shape = tf.shape(image)
     rows = tf.reshape(image, tf.concat([shape[:-2], [-1]], 0))  # [..., W * 3]
     width = shape[-2:-1]
     rows = rows * tf.tile(scale, width) + tf.tile(offset, width)

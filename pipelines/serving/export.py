@@ -29,8 +29,9 @@ def serving_functions(model, class_names, scale, top_k=5, normalization=pp.PAPER
         # One while loop over the request whose iterations run concurrently (parallel_iterations
         # on TensorFlow's inter-op threads), in request order; the batch is then normalised at
         # once (one multiply-add over the request instead of one per image). On 2 CPU cores,
-        # 32 images: 44 ms, where a tf.data map with AUTOTUNE parallelism inside the graph took
-        # 54 ms and one image after the other 90 ms.
+        # 32 images (timed with a throwaway script): 44 ms, where a tf.data map with AUTOTUNE
+        # parallelism inside the graph took 54 ms and one image after the other 90 ms.
+        # benchmarks.serving measures the signature as a whole.
         pixels = tf.map_fn(crop, images, fn_output_signature=tf.TensorSpec(
             [size, size, 3], tf.float32), parallel_iterations=PARALLEL_DECODES)
         return pp.normalize(pixels, normalization)
