@@ -82,7 +82,8 @@ def main(argv=None):
     config = run_config(targs)
     # The embedded dataset as drawn by default (128-320 px images), shuffled by the trainer.
     config = dataclasses.replace(config, recipe=dataclasses.replace(
-        config.recipe, shapes_min_side=None, shapes_max_side=None, num_train=1500))
+        config.recipe, shapes_min_side=None, shapes_max_side=None, shapes_side=None,
+        num_train=1500))
     trainer, bare = [], []
     for repeat in range(args.repeats):
         run = dataclasses.replace(config, run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))

@@ -57,7 +57,7 @@ def main(argv=None):
     recipe = run.get("recipe", {})
     sizes = dict(info.get("shapes_sizes") or {})  # the embedded dataset the model was run on
     sizes.update({k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)})
-    sizes.update({k: recipe[f"shapes_{k}"] for k in ("min_side", "max_side")
+    sizes.update({k: recipe[f"shapes_{k}"] for k in ("min_side", "max_side", "side")
                   if recipe.get(f"shapes_{k}")})
     if args.shapes_train:
         sizes["num_train"] = args.shapes_train

@@ -114,11 +114,10 @@ def run_config(args):
     recipe = recipe_for(args.recipe, get_spec(args.model).family)
     overrides = {field: getattr(args, flag) for flag, field in RECIPE_FLAGS.items()
                  if getattr(args, flag) is not None}
-    if "input_size" in overrides and recipe.shapes_min_side and recipe.input_size:
-        # The embedded images are drawn at the scale the recipe trains at: follow --input-size.
-        ratio = overrides["input_size"] / recipe.input_size
-        overrides.update(shapes_min_side=round(recipe.shapes_min_side * ratio),
-                         shapes_max_side=round(recipe.shapes_max_side * ratio))
+    if "input_size" in overrides and recipe.shapes_side and recipe.input_size:
+        # The embedded images are rendered at the scale the recipe trains at: follow --input-size.
+        overrides.update(shapes_side=round(
+            recipe.shapes_side * overrides["input_size"] / recipe.input_size))
     recipe = dataclasses.replace(recipe, **overrides)
     strategy = "mirrored" if args.strategy == "auto" and args.cpu_devices > 1 else args.strategy
     return RunConfig(

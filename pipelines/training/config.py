@@ -32,15 +32,19 @@ class Recipe:
     dropout: float = 0.5  # FC6 and FC7, both papers
     num_train: int | None = None  # embedded dataset sizes (None: the builder's default)
     num_validation: int | None = None
-    # Embedded dataset: the drawn images' shorter side range (None: the builder's 128-320). The
-    # demo draws them at the scale it trains at, so that no time goes into pixels it shrinks away.
+    # Embedded dataset: the scenes' shorter side range (None: the builder's 128-320 scene pixels)
+    # and the resolution they are rendered at (None: one pixel per scene pixel). The demo renders
+    # the same scenes with their shorter side at the scale it trains at, so that no time goes
+    # into pixels it shrinks away (pipelines.data.shapes.drawing.render).
     shapes_min_side: int | None = None
     shapes_max_side: int | None = None
+    shapes_side: int | None = None
 
     @property
     def dataset_sizes(self):
         sizes = dict(num_train=self.num_train, num_validation=self.num_validation,
-                     min_side=self.shapes_min_side, max_side=self.shapes_max_side)
+                     min_side=self.shapes_min_side, max_side=self.shapes_max_side,
+                     side=self.shapes_side)
         return {k: v for k, v in sizes.items() if v is not None} or None
 
 
@@ -60,7 +64,7 @@ DEMO = {
         PAPER["alexnet"], name="demo", init="he", optimizer="adam",
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=32, epochs=7,
         learning_rate=5e-4, normalization="standardize", input_size=67, num_train=8000,
-        num_validation=400, shapes_min_side=76, shapes_max_side=114),
+        num_validation=400, shapes_side=76),
     "vgg": dataclasses.replace(
         PAPER["vgg"], name="demo", init="he", optimizer="adam", learning_rate=1e-4,
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=16, epochs=6,

@@ -21,23 +21,28 @@ class ShapesConfig(tfds.core.BuilderConfig):
     num_train: int = 1500
     num_validation: int = 300
     seed: int = 0
-    min_side: int = 128
+    min_side: int = 128  # the scenes' shorter side, in scene pixels
     max_side: int = 320
+    side: int | None = None  # rendered with the shorter side at this many pixels (None: 1:1)
 
 
-def shapes_config(num_train=1500, num_validation=300, seed=0, min_side=128, max_side=320):
+def shapes_config(num_train=1500, num_validation=300, seed=0, min_side=128, max_side=320,
+                  side=None):
     """A config named after its sizes, so every size is prepared once into its own directory."""
-    name = "default" if (num_train, num_validation, seed, min_side, max_side) == (
-        1500, 300, 0, 128, 320) else f"n{num_train}_v{num_validation}_s{seed}_{min_side}_{max_side}"
+    name = "default" if (num_train, num_validation, seed, min_side, max_side, side) == (
+        1500, 300, 0, 128, 320, None) else (
+        f"n{num_train}_v{num_validation}_s{seed}_{min_side}_{max_side}"
+        + (f"_at{side}" if side else ""))
     return ShapesConfig(name=name, num_train=num_train, num_validation=num_validation,
-                        seed=seed, min_side=min_side, max_side=max_side)
+                        seed=seed, min_side=min_side, max_side=max_side, side=side)
 
 
-def draw(seed, index, min_side, max_side):
-    """Example `index` of the split with this seed: (label, uint8 image), from its own RNG."""
+def draw(seed, index, min_side, max_side, side=None):
+    """Example `index` of the split with this seed: (label, uint8 image), from its own RNG. The
+    scene does not depend on `side`, only its rendering does."""
     label = index % len(CLASS_NAMES)
     rng = np.random.default_rng([seed, 20120, index])
-    return label, render(rng, label, min_side, max_side)
+    return label, render(rng, label, min_side, max_side, side)
 
 
 def _draw(args):
@@ -52,9 +57,10 @@ def _processes(count):
 class KerasNetsShapes(tfds.core.GeneratorBasedBuilder):
     """Ten classes of drawn objects (circle ... l_shape) on random textured backgrounds, JPEG."""
 
-    VERSION = tfds.core.Version("1.1.0")
+    VERSION = tfds.core.Version("1.2.0")
     RELEASE_NOTES = {"1.0.0": "First release.",
-                     "1.1.0": "One seed per image; drawn in parallel."}
+                     "1.1.0": "One seed per image; drawn in parallel.",
+                     "1.2.0": "Drawn in float32; `side`: the same scenes at a lower resolution."}
     BUILDER_CONFIGS = [shapes_config()]
 
     def _info(self):
@@ -74,7 +80,7 @@ class KerasNetsShapes(tfds.core.GeneratorBasedBuilder):
 
     def _generate_examples(self, count, seed):
         c = self.builder_config
-        jobs = [(seed, i, c.min_side, c.max_side) for i in range(count)]
+        jobs = [(seed, i, c.min_side, c.max_side, c.side) for i in range(count)]
         processes = _processes(count)
         if processes == 1:
             drawn = map(_draw, jobs)

@@ -51,56 +51,92 @@ def shape_mask(name, u, v):
     raise ValueError(f"unknown shape {name!r}")
 
 
-def _texture(rng, h, w):
-    """A random RGB texture in [0, 1]: flat, gradient, stripes, checks or smooth noise."""
-    y, x = np.mgrid[0:h, 0:w].astype("float32")
-    a, b = rng.uniform(0, 1, 3), rng.uniform(0, 1, 3)
+def _texture(rng, ys, xs, h, w):
+    """A random RGB texture in [0, 1] at the sample points ys (rows) x xs (columns) of an h x w
+    scene: flat, gradient, stripes, checks or smooth noise. Periods are in scene pixels."""
+    y, x = ys[:, None], xs[None, :]
+    a, b = rng.uniform(0, 1, 3).astype("float32"), rng.uniform(0, 1, 3).astype("float32")
     kind = rng.integers(5)
     if kind == 0:
-        t = np.zeros((h, w), "float32")
+        t = np.zeros((len(ys), len(xs)), "float32")
     elif kind == 1:
         angle = rng.uniform(0, np.pi)
-        t = (x * np.cos(angle) + y * np.sin(angle))
+        t = x * np.float32(np.cos(angle)) + y * np.float32(np.sin(angle))
         t = (t - t.min()) / max(np.ptp(t), 1.0)
     elif kind == 2:
         angle, period = rng.uniform(0, np.pi), rng.uniform(6, 24)
-        t = (np.sin((x * np.cos(angle) + y * np.sin(angle)) * 2 * np.pi / period) > 0)
+        t = (x * np.float32(np.cos(angle)) + y * np.float32(np.sin(angle))) * np.float32(
+            2 * np.pi / period)
+        t = np.sin(t) > 0
     elif kind == 3:
-        period = rng.uniform(8, 30)
-        t = ((x // period + y // period) % 2)
+        period = np.float32(rng.uniform(8, 30))
+        t = (y // period + x // period) % 2
     else:
-        coarse = rng.uniform(0, 1, (rng.integers(3, 8), rng.integers(3, 8)))
-        ys = np.linspace(0, coarse.shape[0] - 1, h)
-        xs = np.linspace(0, coarse.shape[1] - 1, w)
-        t = coarse[np.round(ys).astype(int)][:, np.round(xs).astype(int)]
-    t = t.astype("float32")[..., None]
-    return a * (1 - t) + b * t
+        coarse = rng.uniform(0, 1, (rng.integers(3, 8), rng.integers(3, 8))).astype("float32")
+        rows = np.clip(np.round(ys * ((coarse.shape[0] - 1) / max(h - 1, 1))), 0,
+                       coarse.shape[0] - 1).astype(int)
+        cols = np.clip(np.round(xs * ((coarse.shape[1] - 1) / max(w - 1, 1))), 0,
+                       coarse.shape[1] - 1).astype(int)
+        t = coarse[rows][:, cols]
+    t = np.broadcast_to(t, (len(ys), len(xs))).astype("float32")[..., None]
+    return a + (b - a) * t
 
 
-def render(rng, label, min_side=128, max_side=320):
-    """One uint8 RGB image of class `label`, of random size and aspect ratio."""
+# Rendering below the scene's own size: each output pixel averages SUPERSAMPLE x SUPERSAMPLE
+# samples of the scene, so that stripes and thin strokes are not aliased away.
+SUPERSAMPLE = 2
+
+
+def _sample_points(h, w, side):
+    """(rows, columns, samples per pixel, pixels per scene pixel): the scene coordinates where an
+    h x w scene is sampled when rendered with its shorter side at `side` pixels (None: the
+    scene's own pixels)."""
+    if side is None:
+        return np.arange(h, dtype="float32"), np.arange(w, dtype="float32"), 1, 1.0
+    scale = side / min(h, w)
+    out_h, out_w = (side, max(side, round(w * scale))) if h <= w else (
+        max(side, round(h * scale)), side)
+    k = SUPERSAMPLE if scale < 1 else 1
+    rows = (np.arange(out_h * k, dtype="float32") + 0.5) / np.float32(scale * k) - 0.5
+    cols = (np.arange(out_w * k, dtype="float32") + 0.5) / np.float32(scale * k) - 0.5
+    return rows, cols, k, scale
+
+
+def render(rng, label, min_side=128, max_side=320, side=None):
+    """One uint8 RGB image of class `label`: a scene of random size (shorter side in
+    [min_side, max_side] scene pixels) and aspect ratio, drawn at one pixel per scene pixel, or,
+    with `side`, the same scene rendered with its shorter side at `side` pixels (what a camera
+    with fewer pixels would see: textures, strokes and the object keep their size relative to
+    the image, and the pixel noise is that of the scene's pixels averaged over the output pixel,
+    as an area downscale of the full-size image would give)."""
     h = int(rng.integers(min_side, max_side + 1))
     w = int(np.clip(h * rng.uniform(0.65, 1.55), min_side, max_side))
-    image = _texture(rng, h, w)
+    ys, xs, k, scale = _sample_points(h, w, side)
+    y, x = ys[:, None], xs[None, :]
+    image = _texture(rng, ys, xs, h, w)
     # A few clutter strokes, so that edges alone do not give the object away.
-    y, x = np.mgrid[0:h, 0:w].astype("float32")
     for _ in range(rng.integers(0, 4)):
         angle, offset = rng.uniform(0, np.pi), rng.uniform(-0.5, 0.5) * min(h, w)
-        dist = np.abs((x - w / 2) * np.sin(angle) - (y - h / 2) * np.cos(angle) - offset)
+        dist = np.abs((x - w / 2) * np.float32(np.sin(angle))
+                      - (y - h / 2) * np.float32(np.cos(angle)) - np.float32(offset))
         image[dist < rng.uniform(1, 3)] = rng.uniform(0, 1, 3)
     size = rng.uniform(0.22, 0.42) * min(h, w)
     # Centre inside the central square (the crop AlexNet's training protocol keeps).
-    side = min(h, w)
-    cy = rng.uniform(size, side - size) + (h - side) / 2
-    cx = rng.uniform(size, side - size) + (w - side) / 2
+    short = min(h, w)
+    cy = rng.uniform(size, short - size) + (h - short) / 2
+    cx = rng.uniform(size, short - size) + (w - short) / 2
     angle = rng.uniform(0, 2 * np.pi)
-    du, dv = (x - cx) / size, (y - cy) / size
-    u = du * np.cos(angle) + dv * np.sin(angle)
-    v = -du * np.sin(angle) + dv * np.cos(angle)
+    du, dv = (x - np.float32(cx)) / np.float32(size), (y - np.float32(cy)) / np.float32(size)
+    c, s = np.float32(np.cos(angle)), np.float32(np.sin(angle))
+    u, v = du * c + dv * s, -du * s + dv * c
     mask = shape_mask(CLASS_NAMES[label], u, v)
-    fill = _texture(rng, h, w)
+    fill = _texture(rng, ys, xs, h, w)
     # Keep the object visible against the background: push its colour away from it.
     contrast = np.sign(fill.mean() - image[mask].mean() + 1e-3) * 0.25 if mask.any() else 0
-    image[mask] = np.clip(fill[mask] + contrast, 0, 1)
-    image = image * 255 + rng.uniform(2, 12) * rng.standard_normal(image.shape, "float32")
+    image[mask] = np.clip(fill[mask] + np.float32(contrast), 0, 1)
+    if k > 1:
+        image = image.reshape(len(ys) // k, k, len(xs) // k, k, 3).mean(axis=(1, 3))
+    # Pixel noise: an average of n x n independent scene pixels has 1/n of their deviation.
+    noise = np.float32(rng.uniform(2, 12) * min(scale, 1.0))
+    image = image * 255 + noise * rng.standard_normal(image.shape, "float32")
     return np.clip(image, 0, 255).astype("uint8")
