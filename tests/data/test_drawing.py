@@ -26,3 +26,14 @@ def test_a_scene_rendered_small_is_the_full_size_scene_downscaled():
     # pixel or scaled by 5% gives 2-3x these differences.
     assert np.median(errors) < 7 and max(errors) < 20, np.round(errors, 1)
 
+
+
+def test_the_demo_renders_its_images_at_the_scale_it_trains_at():
+    from pipelines.train import parse_args, run_config
+    demo = run_config(parse_args([])[1]).recipe
+    # AlexNet's 256/227 ratio: the 67 px crops come from images with a 76 px shorter side.
+    assert (demo.input_size, demo.dataset_sizes["side"]) == (67, 76)
+    assert "min_side" not in demo.dataset_sizes  # the scenes themselves: the builder's default
+    bigger = run_config(parse_args(["--input-size", "99"])[1]).recipe
+    assert bigger.dataset_sizes["side"] == 112
+    assert run_config(parse_args(["--recipe", "paper"])[1]).recipe.dataset_sizes is None
