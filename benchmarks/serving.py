@@ -2,7 +2,15 @@
 signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run
 (alternating, median of --repeats). Requests: 300x400 JPEGs (quality 95) of uniform noise (the
 worst case for a JPEG decoder: nothing compresses) or of the embedded dataset's drawing at
-300-400 px (textures, shapes, sensor-like noise: closer to photographs)."""
+300-400 px (textures, shapes, sensor-like noise: closer to photographs).
+
+Beside them, the signature's preprocessing alone (`pipelines.serving.export.request_batch`: decode,
+centre crop, resize, normalise; the same graph the JPEG signature runs before the model). On a
+CPU the model and the decoding share the cores, so the JPEG-in overhead is about the
+preprocessing's time over the forward's: `preprocessing share` is that floor, measured in the
+same alternation. It depends on the machine as the ratio of the forward's speed to the JPEG
+decoder's: a CPU with fast matrix units (AVX-512) runs the forward faster relative to libjpeg's
+entropy decoding than an AVX2 one, so the same code shows a larger share there."""
 
 import argparse
 import os
@@ -21,14 +29,18 @@ def main(argv=None):
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--batches", default="1,32")
     p.add_argument("--steps", type=int, default=10)
-    p.add_argument("--repeats", type=int, default=3, help="alternating; medians are printed")
+    p.add_argument("--repeats", type=int, default=5, help="alternating; medians are printed")
     p.add_argument("--images", default="noise", choices=("noise", "shapes"),
                    help="what the request JPEGs show (see above)")
     args = p.parse_args(argv)
+    if min(args.steps, args.repeats) < 1:
+        p.exit(2, f"{p.prog}: error: steps and repeats must be >= 1\n")
     import tensorflow as tf
     from keras_nets import get_spec
     from pipelines.data import preprocess as pp
-    from pipelines.serving.export import export_saved_model
+    from benchmarks.train_throughput import cpu_description
+    from keras_nets import count_macs
+    from pipelines.serving.export import export_saved_model, request_batch
     spec = get_spec(args.model)
     model = spec(args.input_size, num_classes=1000)
     size = model.input.shape[1]
@@ -45,23 +57,31 @@ def main(argv=None):
         pixels = [render(rng, i % 10, 300, 400) for i in range(32)]
     jpegs = [tf.io.encode_jpeg(p, quality=95).numpy() for p in pixels]
     forward = tf.function(lambda x: model(x, training=False))
+    preprocess = tf.function(lambda x: request_batch(x, size, scale))
     kb = np.mean([len(j) for j in jpegs]) / 1024
-    print(f"{args.model} at {size}px; {args.images} JPEGs, {kb:.0f} KB on average; images/s")
+    print(f"machine: {cpu_description()}")
+    print(f"{args.model} at {size}px ({count_macs(model) / 1e6:.0f} M MACs per image); "
+          f"{args.images} JPEGs, {kb:.0f} KB on average; images/s, medians of {args.repeats}")
     print(f"{'batch':>6}{'keras forward':>15}{'float signature':>17}{'JPEG signature':>16}"
-          f"{'JPEG overhead':>15}")
+          f"{'preprocessing':>15}{'JPEG overhead':>15}{'preprocessing share':>21}"
+          f"{'forward GFLOP/s':>17}   overhead per repeat")
     for batch in (int(b) for b in args.batches.split(",")):
         encoded = tf.constant((jpegs * batch)[:batch])
         floats = tf.stack([pp.preprocess_for_eval(e, size, scale) for e in encoded])
         cases = (lambda: forward(floats).numpy(),
                  lambda: float_in(images=floats)["probabilities"].numpy(),
-                 lambda: jpeg_in(images=encoded)["probabilities"].numpy())
-        times = [[], [], []]
-        for _ in range(args.repeats):  # alternating, so that a busy moment hits all three
+                 lambda: jpeg_in(images=encoded)["probabilities"].numpy(),
+                 lambda: preprocess(encoded).numpy())
+        times = [[], [], [], []]
+        for _ in range(args.repeats):  # alternating, so that a busy moment hits all four
             for case, seconds in zip(cases, times):
                 seconds.append(timed(case, args.steps))
-        keras_s, float_s, jpeg_s = (statistics.median(t) for t in times)
+        keras_s, float_s, jpeg_s, pre_s = (statistics.median(t) for t in times)
+        per_repeat = " ".join(f"{j / k - 1:.0%}" for j, k in zip(times[2], times[0]))
+        gflops = 2 * count_macs(model) * batch / keras_s / 1e9
         print(f"{batch:>6}{batch / keras_s:>15.1f}{batch / float_s:>17.1f}{batch / jpeg_s:>16.1f}"
-              f"{jpeg_s / keras_s - 1:>14.0%}", flush=True)
+              f"{batch / pre_s:>15.1f}{jpeg_s / keras_s - 1:>14.0%}{pre_s / keras_s:>20.0%}"
+              f"{gflops:>17.1f}   {per_repeat}", flush=True)
     return 0
 
 

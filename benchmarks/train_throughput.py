@@ -26,6 +26,25 @@ def timed(fn, steps, warmup=2):
     return (time.perf_counter() - start) / steps
 
 
+def cpu_description():
+    """'<model name>, N cores, AVX-512|AVX2|...' from /proc/cpuinfo (Linux), else the platform's
+    name: every printed figure names the machine it was measured on."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    name = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+    except OSError:
+        pass
+    simd = next((label for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"),
+                                           ("asimd", "NEON")) if flag in flags), "")
+    return ", ".join(part for part in (name, f"{os.cpu_count()} cores", simd) if part)
+
+
 def peak_flops(steps):
     """FLOP/s of a 4096^3 float32 matmul and of a 3x3 conv (batch 32, 56x56, 256 -> 256)."""
     import tensorflow as tf
@@ -132,7 +151,7 @@ def main(argv=None):
     gpu = bool(tf.config.list_physical_devices("GPU"))
     device = tf.config.experimental.get_device_details(
         tf.config.list_physical_devices("GPU")[0]).get("device_name") if gpu else \
-        f"{platform.processor() or platform.machine()} CPU, {os.cpu_count()} cores"
+        cpu_description()
     peak = peak_flops(max(args.steps, 3))
     print(f"device: {device}; peak matmul {peak['matmul'] / 1e9:.1f} GFLOP/s, "
           f"3x3 conv {peak['conv3x3'] / 1e9:.1f} GFLOP/s", flush=True)
