@@ -36,8 +36,7 @@ def load_data(size, dataset, batch, seed, normalization="standardize", lighting=
                                    normalization=normalization,
                                    colour_shift=lighting)
     scale = round(size * SCALE_MIN) if dataset != "mnist" else size
-    center = eval_preprocess("center", size, scale,
-                             normalization=normalization)
+    center = eval_preprocess("center", size, scale, normalization=normalization)
     train_ds = create_split(train.dataset, train=True, batch_size=batch, preprocess=augment,
                             seed=seed, deterministic=True)
     val_ds = create_split(val.dataset.take(VALIDATION_IMAGES), train=False, batch_size=100,

@@ -36,15 +36,15 @@ def main(argv=None):
     if min(args.steps, args.repeats) < 1:
         p.exit(2, f"{p.prog}: error: steps and repeats must be >= 1\n")
     import tensorflow as tf
-    from keras_nets import get_spec
-    from pipelines.data import preprocess as pp
     from benchmarks.train_throughput import cpu_description
-    from keras_nets import count_macs
+    from keras_nets import count_macs, get_spec
+    from pipelines.data import preprocess as pp
     from pipelines.serving.export import export_saved_model, request_batch
     spec = get_spec(args.model)
     model = spec(args.input_size, num_classes=1000)
     size = model.input.shape[1]
     scale = spec.eval_scale(size)
+    macs = count_macs(model)
     names = [f"class_{i}" for i in range(1000)]
     path = export_saved_model(model, os.path.join(tempfile.mkdtemp(), args.model), names, scale)
     loaded = tf.saved_model.load(path)
@@ -60,7 +60,7 @@ def main(argv=None):
     preprocess = tf.function(lambda x: request_batch(x, size, scale))
     kb = np.mean([len(j) for j in jpegs]) / 1024
     print(f"machine: {cpu_description()}")
-    print(f"{args.model} at {size}px ({count_macs(model) / 1e6:.0f} M MACs per image); "
+    print(f"{args.model} at {size}px ({macs / 1e6:.0f} M MACs per image); "
           f"{args.images} JPEGs, {kb:.0f} KB on average; images/s, medians of {args.repeats}")
     print(f"{'batch':>6}{'keras forward':>15}{'float signature':>17}{'JPEG signature':>16}"
           f"{'preprocessing':>15}{'JPEG overhead':>15}{'preprocessing share':>21}"
@@ -78,7 +78,7 @@ def main(argv=None):
                 seconds.append(timed(case, args.steps))
         keras_s, float_s, jpeg_s, pre_s = (statistics.median(t) for t in times)
         per_repeat = " ".join(f"{j / k - 1:.0%}" for j, k in zip(times[2], times[0]))
-        gflops = 2 * count_macs(model) * batch / keras_s / 1e9
+        gflops = 2 * macs * batch / keras_s / 1e9
         print(f"{batch:>6}{batch / keras_s:>15.1f}{batch / float_s:>17.1f}{batch / jpeg_s:>16.1f}"
               f"{batch / pre_s:>15.1f}{jpeg_s / keras_s - 1:>14.0%}{pre_s / keras_s:>20.0%}"
               f"{gflops:>17.1f}   {per_repeat}", flush=True)
