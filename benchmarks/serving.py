@@ -38,7 +38,6 @@ def main(argv=None):
     import tensorflow as tf
     from benchmarks.train_throughput import cpu_description
     from keras_nets import count_macs, get_spec
-    from pipelines.data import preprocess as pp
     from pipelines.serving.export import export_saved_model, request_batch
     spec = get_spec(args.model)
     model = spec(args.input_size, num_classes=1000)
@@ -67,7 +66,7 @@ def main(argv=None):
           f"{'forward GFLOP/s':>17}   overhead per repeat")
     for batch in (int(b) for b in args.batches.split(",")):
         encoded = tf.constant((jpegs * batch)[:batch])
-        floats = tf.stack([pp.preprocess_for_eval(e, size, scale) for e in encoded])
+        floats = preprocess(encoded)  # the model's input, as the JPEG signature computes it
         cases = (lambda: forward(floats).numpy(),
                  lambda: float_in(images=floats)["probabilities"].numpy(),
                  lambda: jpeg_in(images=encoded)["probabilities"].numpy(),

@@ -27,7 +27,6 @@ def test_a_scene_rendered_small_is_the_full_size_scene_downscaled():
     assert np.median(errors) < 7 and max(errors) < 20, np.round(errors, 1)
 
 
-
 def test_the_demo_renders_its_images_at_the_scale_it_trains_at():
     from pipelines.train import parse_args, run_config
     demo = run_config(parse_args([])[1]).recipe
