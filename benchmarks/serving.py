@@ -1,14 +1,16 @@
 """python -m benchmarks.serving: images/s of the exported JPEG-in signature and the float
-signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run
-(alternating, median of --repeats). Requests: 300x400 JPEGs (quality 95) of uniform noise (the
-worst case for a JPEG decoder: nothing compresses) or of the embedded dataset's drawing at
-300-400 px (textures, shapes, sensor-like noise: closer to photographs).
+signature next to the bare Keras model's forward pass, at batch 1 and 32, in one run: every
+round calls each case once, in an order that rotates (benchmarks.interleave), and the JPEG-in
+overhead is taken within each round (median and quartiles over --rounds). Requests: 300x400
+JPEGs (quality 95) of uniform noise (the worst case for a JPEG decoder: nothing compresses) or
+of the embedded dataset's drawing at 300-400 px (textures, shapes, sensor-like noise: closer to
+photographs).
 
 Beside them, the signature's preprocessing alone (`pipelines.serving.export.request_batch`: decode,
 centre crop, resize, normalise; the same graph the JPEG signature runs before the model). On a
 CPU the model and the decoding share the cores, so the JPEG-in overhead is about the
 preprocessing's time over the forward's: `preprocessing share` is that floor, measured in the
-same alternation. It depends on the machine as the ratio of the forward's speed to the JPEG
+same rounds. It depends on the machine as the ratio of the forward's speed to the JPEG
 decoder's: a CPU with fast matrix units (AVX-512) runs the forward faster relative to libjpeg's
 entropy decoding than an AVX2 one, so the same code shows a larger share there."""
 
@@ -20,7 +22,7 @@ import tempfile
 
 import numpy as np
 
-from benchmarks.train_throughput import timed
+from benchmarks.interleave import interleaved, quartiles, timed_once
 
 
 def main(argv=None):
@@ -28,13 +30,13 @@ def main(argv=None):
     p.add_argument("--model", default="alexnet")
     p.add_argument("--input-size", type=int, default=None)
     p.add_argument("--batches", default="1,32")
-    p.add_argument("--steps", type=int, default=10)
-    p.add_argument("--repeats", type=int, default=5, help="alternating; medians are printed")
+    p.add_argument("--rounds", type=int, default=40,
+                   help="calls of each case, interleaved (default 40)")
     p.add_argument("--images", default="noise", choices=("noise", "shapes"),
                    help="what the request JPEGs show (see above)")
     args = p.parse_args(argv)
-    if min(args.steps, args.repeats) < 1:
-        p.exit(2, f"{p.prog}: error: steps and repeats must be >= 1\n")
+    if args.rounds < 1:
+        p.exit(2, f"{p.prog}: error: rounds must be >= 1\n")
     import tensorflow as tf
     from benchmarks.train_throughput import cpu_description
     from keras_nets import count_macs, get_spec
@@ -60,10 +62,11 @@ def main(argv=None):
     kb = np.mean([len(j) for j in jpegs]) / 1024
     print(f"machine: {cpu_description()}")
     print(f"{args.model} at {size}px ({macs / 1e6:.0f} M MACs per image); "
-          f"{args.images} JPEGs, {kb:.0f} KB on average; images/s, medians of {args.repeats}")
+          f"{args.images} JPEGs, {kb:.0f} KB on average; images/s, medians of {args.rounds} "
+          f"rounds; overhead and share: per-round medians (quartiles)")
     print(f"{'batch':>6}{'keras forward':>15}{'float signature':>17}{'JPEG signature':>16}"
-          f"{'preprocessing':>15}{'JPEG overhead':>15}{'preprocessing share':>21}"
-          f"{'forward GFLOP/s':>17}   overhead per repeat")
+          f"{'preprocessing':>15}{'JPEG overhead':>22}{'preprocessing share':>22}"
+          f"{'forward GFLOP/s':>17}")
     for batch in (int(b) for b in args.batches.split(",")):
         encoded = tf.constant((jpegs * batch)[:batch])
         floats = preprocess(encoded)  # the model's input, as the JPEG signature computes it
@@ -71,16 +74,17 @@ def main(argv=None):
                  lambda: float_in(images=floats)["probabilities"].numpy(),
                  lambda: jpeg_in(images=encoded)["probabilities"].numpy(),
                  lambda: preprocess(encoded).numpy())
-        times = [[], [], [], []]
-        for _ in range(args.repeats):  # alternating, so that a busy moment hits all four
-            for case, seconds in zip(cases, times):
-                seconds.append(timed(case, args.steps))
+        for case in cases:  # warm-up: the first calls trace and compile
+            case(), case()
+        times = interleaved([timed_once(case) for case in cases], args.rounds)
         keras_s, float_s, jpeg_s, pre_s = (statistics.median(t) for t in times)
-        per_repeat = " ".join(f"{j / k - 1:.0%}" for j, k in zip(times[2], times[0]))
+        overhead = quartiles(j / k - 1 for j, k in zip(times[2], times[0]))
+        share = quartiles(pre / k for pre, k in zip(times[3], times[0]))
+        spread = lambda q: f"{q[1]:.0%} ({q[0]:.0%}..{q[2]:.0%})"
         gflops = 2 * macs * batch / keras_s / 1e9
         print(f"{batch:>6}{batch / keras_s:>15.1f}{batch / float_s:>17.1f}{batch / jpeg_s:>16.1f}"
-              f"{batch / pre_s:>15.1f}{jpeg_s / keras_s - 1:>14.0%}{pre_s / keras_s:>20.0%}"
-              f"{gflops:>17.1f}   {per_repeat}", flush=True)
+              f"{batch / pre_s:>15.1f}{spread(overhead):>22}{spread(share):>22}"
+              f"{gflops:>17.1f}", flush=True)
     return 0
 
 

@@ -56,8 +56,9 @@ def peak_flops(steps):
             "conv3x3": 2 * 32 * 56 * 56 * 256 * 256 * 9 / timed(lambda: conv().numpy(), steps)}
 
 
-def keras_case(model, batch, steps, xla, compiled_updates=True):
-    """(train s/step, inference s/step) of a Keras model with SGD and cross-entropy.
+def keras_steps(model, batch, xla, compiled_updates=True):
+    """(train, infer): one training step (SGD with momentum, cross-entropy, random data) and one
+    inference batch of a Keras model, each waiting for its result.
     compiled_updates: the optimizer as the trainer runs it (pipelines.training.optimizer
     .compile_updates); False: Keras' own update ops, as a user of keras.applications runs it."""
     import keras
@@ -82,8 +83,18 @@ def keras_case(model, batch, steps, xla, compiled_updates=True):
         return loss
 
     infer = tf.function(lambda: model(x, training=False), jit_compile=xla)
-    return timed(lambda: train().numpy(), steps), timed(lambda: infer().numpy(), steps)
+    return (lambda: train().numpy()), (lambda: infer().numpy())
 
+
+def keras_case(model, batch, steps, xla, compiled_updates=True):
+    """(train s/step, inference s/step) of keras_steps after warm-up."""
+    train, infer = keras_steps(model, batch, xla, compiled_updates)
+    return timed(train, steps), timed(infer, steps)
+
+
+# torchvision's AlexNet is its single-tower 64-192-384-256-256 variant: 714,188,480 MACs at
+# 224 (counted for its layers); its VGG16 is configuration D, counted as ours.
+TORCHVISION_ALEXNET_MACS = 714_188_480
 
 TORCH_SCRIPT = """
 import json, sys, time
@@ -109,7 +120,16 @@ def timed(fn):
     for _ in range(steps):
         fn()
     return (time.perf_counter() - start) / steps
-print(json.dumps([timed(train), timed(infer)]))
+if steps:
+    print(json.dumps([timed(train), timed(infer)]))
+else:  # a peer (TorchPeer): one timed training step per line read, until stdin closes
+    for _ in range(2):
+        train()
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        start = time.perf_counter()
+        train()
+        print(time.perf_counter() - start, flush=True)
 """
 
 
@@ -124,6 +144,49 @@ def torch_case(name, batch, size, steps, threads):
             return None
         raise RuntimeError(f"torchvision {name} failed: {result.stderr[-500:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class TorchPeer:
+    """torchvision's training step in a process of its own that runs one step when asked and
+    idles otherwise, so that its steps can interleave with Keras' one by one.
+    Raises ModuleNotFoundError when torch is not installed."""
+
+    def __init__(self, name, batch, size, threads):
+        import subprocess
+        import tempfile
+        self.name = name
+        self.errors = tempfile.TemporaryFile("w+")  # a file: a full pipe would stall the peer
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", TORCH_SCRIPT, name, str(batch), str(size), "0",
+             str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.errors, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            self._failed()
+
+    def step(self):
+        """Seconds of one training step, timed inside the peer."""
+        self.process.stdin.write("step\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            self._failed()
+        return float(line)
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait()
+        self.errors.close()
+
+    def _failed(self):
+        self.process.kill()
+        self.process.wait()
+        self.errors.seek(0)
+        error = self.errors.read()
+        self.errors.close()
+        if "ModuleNotFoundError" in error:
+            raise ModuleNotFoundError("torch is not installed (pip install -e '.[bench]')")
+        raise RuntimeError(f"torchvision {self.name} failed: {error[-500:]}")
 
 
 def main(argv=None):
@@ -189,9 +252,7 @@ def main(argv=None):
                 del model
     keras.mixed_precision.set_global_policy("float32")
     if not args.no_peers:
-        # torchvision's AlexNet is its single-tower 64-192-384-256-256 variant: 714,188,480
-        # MACs at 224 (counted for its 64-192-384-256-256 layers); its VGG16 is configuration D.
-        peers = [("alexnet", args.batch, 224, 714_188_480)]
+        peers = [("alexnet", args.batch, 224, TORCHVISION_ALEXNET_MACS)]
         if any(get_spec(m).family == "vgg" for m in models):
             peers.append(("vgg16", args.vgg_batch, args.vgg_input_size,
                           count_macs(build_model("vgg_d", input_size=args.vgg_input_size))))

@@ -1,44 +1,94 @@
-"""python -m benchmarks.vs_torchvision: the two-tower AlexNet's training img/s against
-torchvision's AlexNet, alternating round by round (keras-nets, then torchvision in its own
-process, same batch and thread count), so that a busy moment of a shared machine hits both;
-prints each round's ratio and the ratio of the medians. Also the same net with Keras' own
-optimizer update ops instead of the trainer's compiled ones (pipelines.training.optimizer)."""
+"""python -m benchmarks.vs_torchvision: training img/s of keras-nets' nets against
+torchvision's, step by step. torchvision trains in a process of its own (torch and TensorFlow in
+one process can crash) that idles until asked for a step; within every round the two-tower
+AlexNet (or VGG D) with the trainer's compiled updates, the same net with Keras' own update ops
+(as a keras.applications user runs it) and torchvision's net each run one timed step, in an order
+that rotates, so a busy moment of this shared machine hits all three within seconds. Prints
+every round, then the medians of img/s and of the per-round ratios with their quartiles."""
 
 import argparse
 import os
 import statistics
 import sys
 
+from benchmarks.interleave import interleaved, quartiles, timed_once
+
+# keras-nets model -> torchvision's counterpart. Both AlexNets at their own sizes (ours at the
+# paper's 227, torchvision's at 224: both give 55x55 after conv1), both VGGs at 224.
+PEERS = {"alexnet": "alexnet", "vgg_d": "vgg16"}
+SIDES = ("keras-nets", "Keras' update ops", "torchvision")
+
+
+def summary(seconds, batch):
+    """Per side the median img/s; per Keras side the quartiles of its per-round ratio to
+    torchvision (the same round's steps, so a slow moment divides out)."""
+    rates = {side: statistics.median(batch / s for s in seconds[side]) for side in SIDES}
+    ratios = {side: quartiles([t / s for s, t in zip(seconds[side], seconds["torchvision"])])
+              for side in SIDES[:2]}
+    return rates, ratios
+
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.vs_torchvision", description=__doc__)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--steps", type=int, default=3, help="timed steps per measurement")
-    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--models", default="alexnet", help=f"comma-separated from {', '.join(PEERS)}")
+    p.add_argument("--rounds", type=int, default=12, help="timed steps per side")
+    p.add_argument("--batch", type=int, default=64, help="AlexNet batch")
+    p.add_argument("--vgg-batch", type=int, default=8)
     args = p.parse_args(argv)
-    if min(args.rounds, args.steps, args.batch) < 1:
-        p.exit(2, f"{p.prog}: error: rounds, steps and batch must be >= 1\n")
+    models = args.models.split(",")
+    if [m for m in models if m not in PEERS]:
+        p.exit(2, f"{p.prog}: error: --models: choose from {', '.join(PEERS)}, "
+                  f"got {args.models}\n")
+    if min(args.rounds, args.batch, args.vgg_batch) < 1:
+        p.exit(2, f"{p.prog}: error: rounds, batch and vgg-batch must be >= 1\n")
     import keras
-    from benchmarks.train_throughput import keras_case, torch_case
-    from keras_nets import build_model
-    ours, plain, theirs = [], [], []
-    for round_ in range(args.rounds):
-        order = ((True, ours), (False, plain))
-        for compiled, rates in order if round_ % 2 == 0 else order[::-1]:  # neither always first
+    from benchmarks.train_throughput import (TORCHVISION_ALEXNET_MACS, TorchPeer,
+                                             cpu_description, keras_steps, peak_flops)
+    from keras_nets import build_model, count_macs
+    peak = peak_flops(3)["conv3x3"]
+    print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
+          f"{peak / 1e9:.1f} GFLOP/s", flush=True)
+    for name in models:
+        batch = args.vgg_batch if name == "vgg_d" else args.batch
+        tv_name = PEERS[name]
+        try:
+            peer = TorchPeer(tv_name, batch, 224, os.cpu_count())
+        except ModuleNotFoundError as error:
+            p.exit(2, f"{p.prog}: error: {error}\n")
+        try:
             keras.utils.clear_session()
-            seconds, _ = keras_case(build_model("alexnet"), args.batch, args.steps, False,
-                                    compiled_updates=compiled)
-            rates.append(args.batch / seconds)
-        torch_times = torch_case("alexnet", args.batch, 224, args.steps, os.cpu_count())
-        if torch_times is None:
-            p.exit(2, f"{p.prog}: error: torch is not installed (pip install -e '.[bench]')\n")
-        theirs.append(args.batch / torch_times[0])
-        print(f"round {round_ + 1}: keras-nets {ours[-1]:.2f} img/s (Keras' update ops "
-              f"{plain[-1]:.2f}), torchvision {theirs[-1]:.2f} img/s, ratio "
-              f"{ours[-1] / theirs[-1]:.2f} ({plain[-1] / theirs[-1]:.2f})", flush=True)
-    a, c, b = (statistics.median(r) for r in (ours, plain, theirs))
-    print(f"medians: keras-nets {a:.2f} (Keras' update ops {c:.2f}), torchvision {b:.2f} img/s; "
-          f"ratio {a / b:.2f} ({c / b:.2f})")
+            nets = [build_model(name) for _ in range(2)]
+            macs = {"keras-nets": count_macs(nets[0])}
+            macs["torchvision"] = macs["keras-nets"] if name == "vgg_d" else \
+                TORCHVISION_ALEXNET_MACS
+            steps = [keras_steps(net, batch, False, compiled_updates=compiled)[0]
+                     for net, compiled in zip(nets, (True, False))]
+            for train in steps:  # warm-up: the first call traces and compiles
+                train(), train()
+
+            def report(round_, s):
+                print(f"{name} round {round_ + 1}/{args.rounds}: keras-nets {batch / s[0]:.2f} "
+                      f"img/s (Keras' update ops {batch / s[1]:.2f}), {tv_name} "
+                      f"{batch / s[2]:.2f}; ratio {s[2] / s[0]:.2f} ({s[2] / s[1]:.2f})",
+                      flush=True)
+
+            times = interleaved([timed_once(steps[0]), timed_once(steps[1]), peer.step],
+                                args.rounds, report)
+            seconds = dict(zip(SIDES, times))
+        finally:
+            peer.close()
+        rates, ratios = summary(seconds, batch)
+        print(f"{name} vs torchvision {tv_name}, batch {batch}, {args.rounds} rounds: medians "
+              f"keras-nets {rates['keras-nets']:.2f} img/s (Keras' update ops "
+              f"{rates[SIDES[1]]:.2f}), torchvision {rates['torchvision']:.2f}; per-round ratio "
+              f"median {ratios['keras-nets'][1]:.2f} (quartiles {ratios['keras-nets'][0]:.2f}-"
+              f"{ratios['keras-nets'][2]:.2f}), Keras' update ops {ratios[SIDES[1]][1]:.2f} "
+              f"({ratios[SIDES[1]][0]:.2f}-{ratios[SIDES[1]][2]:.2f})", flush=True)
+        flops = {side: 6 * macs[side] * rates[side] for side in ("keras-nets", "torchvision")}
+        print(f"{name}: training GFLOP/s (3 x 2 x MACs per image) and MFU against the conv "
+              f"probe: keras-nets {flops['keras-nets'] / 1e9:.1f} "
+              f"({flops['keras-nets'] / peak:.0%}), torchvision {flops['torchvision'] / 1e9:.1f} "
+              f"({flops['torchvision'] / peak:.0%})", flush=True)
     return 0
 
 

@@ -8,7 +8,7 @@ from benchmarks import serving
 from benchmarks.train_throughput import cpu_description
 
 
-@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--steps", "-1"]])
+@pytest.mark.parametrize("argv", [["--rounds", "0"], ["--rounds", "-1"]])
 def test_bad_arguments_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as stop:
         serving.main(argv)

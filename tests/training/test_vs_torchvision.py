@@ -1,0 +1,75 @@
+"""benchmarks.vs_torchvision: its per-round ratios, the peer protocol (with a stand-in peer
+script, so it runs without torch), and its argument errors (no timing figures checked)."""
+
+import pytest
+
+from benchmarks import train_throughput, vs_torchvision
+
+READY_THEN_HALF_SECONDS = """
+import sys
+print("ready", flush=True)
+for _ in sys.stdin:
+    print(0.5, flush=True)
+"""
+
+
+def test_a_slow_round_divides_out_of_the_ratio():
+    # Round 2 is three times slower for all sides: the img/s scatter, the ratio does not.
+    seconds = {"keras-nets": [1.0, 3.0, 1.0], "Keras' update ops": [2.0, 6.0, 2.0],
+               "torchvision": [1.2, 3.6, 1.2]}
+    rates, ratios = vs_torchvision.summary(seconds, batch=8)
+    assert rates["keras-nets"] == 8.0
+    assert rates["torchvision"] == pytest.approx(8 / 1.2)
+    assert ratios["keras-nets"] == pytest.approx((1.2, 1.2, 1.2))
+    assert ratios["Keras' update ops"] == pytest.approx((0.6, 0.6, 0.6))
+
+
+def test_peer_runs_a_step_per_request(monkeypatch):
+    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
+    peer = train_throughput.TorchPeer("alexnet", 2, 224, 1)
+    try:
+        assert [peer.step() for _ in range(3)] == [0.5, 0.5, 0.5]
+    finally:
+        peer.close()
+    assert peer.process.returncode == 0  # closing stdin ends it
+
+
+def test_peer_without_torch_raises_module_not_found(monkeypatch):
+    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
+    with pytest.raises(ModuleNotFoundError, match="torch is not installed"):
+        train_throughput.TorchPeer("alexnet", 2, 224, 1)
+
+
+def test_peer_that_dies_mid_run_raises_with_its_error(monkeypatch):
+    script = ('import sys\nprint("ready", flush=True)\nsys.stdin.readline()\n'
+              'raise SystemExit("out of memory")')
+    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", script)
+    peer = train_throughput.TorchPeer("vgg16", 2, 224, 1)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        peer.step()
+
+
+def test_rounds_interleave_keras_steps_with_the_peer(monkeypatch, capsys):
+    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
+    assert vs_torchvision.main(["--rounds", "2", "--batch", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("alexnet round ") == 2
+    summary = next(line for line in out.splitlines() if "per-round ratio median" in line)
+    assert "torchvision 4.00" in summary  # batch 2 in the stand-in's 0.5 s
+    assert "training GFLOP/s" in out
+
+
+def test_without_torch_the_benchmark_exits_2(monkeypatch, capsys):
+    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
+    with pytest.raises(SystemExit) as stop:
+        vs_torchvision.main(["--rounds", "1"])
+    assert stop.value.code == 2
+    assert "torch is not installed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--models", "vgg"], ["--rounds", "0"], ["--batch", "-1"]])
+def test_bad_arguments_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        vs_torchvision.main(argv)
+    assert stop.value.code == 2
+    assert "error" in capsys.readouterr().err
