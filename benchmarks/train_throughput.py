@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, torch_case
 from keras_nets.registry import SPECS, get_spec
 
 ALL = tuple(SPECS)
@@ -90,103 +91,6 @@ def keras_case(model, batch, steps, xla, compiled_updates=True):
     """(train s/step, inference s/step) of keras_steps after warm-up."""
     train, infer = keras_steps(model, batch, xla, compiled_updates)
     return timed(train, steps), timed(infer, steps)
-
-
-# torchvision's AlexNet is its single-tower 64-192-384-256-256 variant: 714,188,480 MACs at
-# 224 (counted for its layers); its VGG16 is configuration D, counted as ours.
-TORCHVISION_ALEXNET_MACS = 714_188_480
-
-TORCH_SCRIPT = """
-import json, sys, time
-import torch, torchvision
-name, batch, size, steps, threads = sys.argv[1], *map(int, sys.argv[2:6])
-torch.set_num_threads(threads)
-model = getattr(torchvision.models, name)(weights=None)
-x, y = torch.randn(batch, 3, size, size), torch.randint(0, 1000, (batch,))
-optimizer = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
-def train():
-    optimizer.zero_grad()
-    torch.nn.functional.cross_entropy(model(x), y).backward()
-    optimizer.step()
-def infer():
-    model.eval()
-    with torch.no_grad():
-        model(x)
-    model.train()
-def timed(fn):
-    for _ in range(2):
-        fn()
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    return (time.perf_counter() - start) / steps
-if steps:
-    print(json.dumps([timed(train), timed(infer)]))
-else:  # a peer (TorchPeer): one timed training step per line read, until stdin closes
-    for _ in range(2):
-        train()
-    print("ready", flush=True)
-    for _ in sys.stdin:
-        start = time.perf_counter()
-        train()
-        print(time.perf_counter() - start, flush=True)
-"""
-
-
-def torch_case(name, batch, size, steps, threads):
-    """torchvision in its own process (torch and TensorFlow in one process can crash), with
-    the same number of threads; None when torch is not installed."""
-    import subprocess
-    result = subprocess.run([sys.executable, "-c", TORCH_SCRIPT, name, str(batch), str(size),
-                             str(steps), str(threads)], capture_output=True, text=True)
-    if result.returncode != 0:
-        if "ModuleNotFoundError" in result.stderr:
-            return None
-        raise RuntimeError(f"torchvision {name} failed: {result.stderr[-500:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-class TorchPeer:
-    """torchvision's training step in a process of its own that runs one step when asked and
-    idles otherwise, so that its steps can interleave with Keras' one by one.
-    Raises ModuleNotFoundError when torch is not installed."""
-
-    def __init__(self, name, batch, size, threads):
-        import subprocess
-        import tempfile
-        self.name = name
-        self.errors = tempfile.TemporaryFile("w+")  # a file: a full pipe would stall the peer
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", TORCH_SCRIPT, name, str(batch), str(size), "0",
-             str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.errors, text=True)
-        if self.process.stdout.readline().strip() != "ready":
-            self._failed()
-
-    def step(self):
-        """Seconds of one training step, timed inside the peer."""
-        self.process.stdin.write("step\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            self._failed()
-        return float(line)
-
-    def close(self):
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            self.process.wait()
-        self.errors.close()
-
-    def _failed(self):
-        self.process.kill()
-        self.process.wait()
-        self.errors.seek(0)
-        error = self.errors.read()
-        self.errors.close()
-        if "ModuleNotFoundError" in error:
-            raise ModuleNotFoundError("torch is not installed (pip install -e '.[bench]')")
-        raise RuntimeError(f"torchvision {self.name} failed: {error[-500:]}")
 
 
 def main(argv=None):

@@ -42,8 +42,8 @@ def main(argv=None):
     if min(args.rounds, args.batch, args.vgg_batch) < 1:
         p.exit(2, f"{p.prog}: error: rounds, batch and vgg-batch must be >= 1\n")
     import keras
-    from benchmarks.train_throughput import (TORCHVISION_ALEXNET_MACS, TorchPeer,
-                                             cpu_description, keras_steps, peak_flops)
+    from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, TorchPeer
+    from benchmarks.train_throughput import cpu_description, keras_steps, peak_flops
     from keras_nets import build_model, count_macs
     peak = peak_flops(3)["conv3x3"]
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "

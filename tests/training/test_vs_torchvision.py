@@ -3,7 +3,7 @@ script, so it runs without torch), and its argument errors (no timing figures ch
 
 import pytest
 
-from benchmarks import train_throughput, vs_torchvision
+from benchmarks import torchvision_peer, vs_torchvision
 
 READY_THEN_HALF_SECONDS = """
 import sys
@@ -25,8 +25,8 @@ def test_a_slow_round_divides_out_of_the_ratio():
 
 
 def test_peer_runs_a_step_per_request(monkeypatch):
-    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
-    peer = train_throughput.TorchPeer("alexnet", 2, 224, 1)
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
+    peer = torchvision_peer.TorchPeer("alexnet", 2, 224, 1)
     try:
         assert [peer.step() for _ in range(3)] == [0.5, 0.5, 0.5]
     finally:
@@ -35,22 +35,33 @@ def test_peer_runs_a_step_per_request(monkeypatch):
 
 
 def test_peer_without_torch_raises_module_not_found(monkeypatch):
-    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
     with pytest.raises(ModuleNotFoundError, match="torch is not installed"):
-        train_throughput.TorchPeer("alexnet", 2, 224, 1)
+        torchvision_peer.TorchPeer("alexnet", 2, 224, 1)
 
 
 def test_peer_that_dies_mid_run_raises_with_its_error(monkeypatch):
     script = ('import sys\nprint("ready", flush=True)\nsys.stdin.readline()\n'
               'raise SystemExit("out of memory")')
-    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", script)
-    peer = train_throughput.TorchPeer("vgg16", 2, 224, 1)
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", script)
+    peer = torchvision_peer.TorchPeer("vgg16", 2, 224, 1)
     with pytest.raises(RuntimeError, match="out of memory"):
         peer.step()
 
 
+def test_peer_that_died_between_steps_raises(monkeypatch):
+    script = ('import sys\nprint("ready", flush=True)\nsys.stdin.readline()\n'
+              'print(0.5, flush=True)\nsys.stderr.write("killed by the host")')
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", script)
+    peer = torchvision_peer.TorchPeer("alexnet", 2, 224, 1)
+    assert peer.step() == 0.5
+    peer.process.wait()
+    with pytest.raises(RuntimeError, match="killed by the host"):
+        peer.step()
+
+
 def test_rounds_interleave_keras_steps_with_the_peer(monkeypatch, capsys):
-    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
     assert vs_torchvision.main(["--rounds", "2", "--batch", "2"]) == 0
     out = capsys.readouterr().out
     assert out.count("alexnet round ") == 2
@@ -60,7 +71,7 @@ def test_rounds_interleave_keras_steps_with_the_peer(monkeypatch, capsys):
 
 
 def test_without_torch_the_benchmark_exits_2(monkeypatch, capsys):
-    monkeypatch.setattr(train_throughput, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
     with pytest.raises(SystemExit) as stop:
         vs_torchvision.main(["--rounds", "1"])
     assert stop.value.code == 2
