@@ -20,10 +20,14 @@ def timed_once(fn):
     return case
 
 
-def interleaved(cases, rounds, after_round=None):
-    """[[seconds of each round] per case]: one call of every case per round, rotating order.
+def interleaved(cases, rounds, after_round=None, warmup=2):
+    """[[seconds of each round] per case]: one call of every case per round, rotating order,
+    after `warmup` untimed calls of each (the first calls trace, compile and allocate).
     cases: callables returning the seconds of one call (timed_once, or timed elsewhere);
     after_round(round_, [this round's seconds per case]) reports progress."""
+    for case in cases:
+        for _ in range(warmup):
+            case()
     seconds = [[] for _ in cases]
     for round_ in range(rounds):
         for i in rotation(round_, len(cases)):

@@ -74,8 +74,6 @@ def main(argv=None):
                  lambda: float_in(images=floats)["probabilities"].numpy(),
                  lambda: jpeg_in(images=encoded)["probabilities"].numpy(),
                  lambda: preprocess(encoded).numpy())
-        for case in cases:  # warm-up: the first calls trace and compile
-            case(), case()
         times = interleaved([timed_once(case) for case in cases], args.rounds)
         keras_s, float_s, jpeg_s, pre_s = (statistics.median(t) for t in times)
         overhead = quartiles(j / k - 1 for j, k in zip(times[2], times[0]))

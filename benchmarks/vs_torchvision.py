@@ -63,8 +63,6 @@ def main(argv=None):
                 TORCHVISION_ALEXNET_MACS
             steps = [keras_steps(net, batch, False, compiled_updates=compiled)[0]
                      for net, compiled in zip(nets, (True, False))]
-            for train in steps:  # warm-up: the first call traces and compiles
-                train(), train()
 
             def report(round_, s):
                 print(f"{name} round {round_ + 1}/{args.rounds}: keras-nets {batch / s[0]:.2f} "

@@ -6,14 +6,12 @@ import pytest
 
 from benchmarks import serving
 from benchmarks.train_throughput import cpu_description
+from cli import exit_2_error
 
 
 @pytest.mark.parametrize("argv", [["--rounds", "0"], ["--rounds", "-1"]])
 def test_bad_arguments_exit_2(argv, capsys):
-    with pytest.raises(SystemExit) as stop:
-        serving.main(argv)
-    assert stop.value.code == 2
-    assert "error" in capsys.readouterr().err
+    exit_2_error(serving.main, argv, capsys)
 
 
 def test_machine_line_names_the_cores():

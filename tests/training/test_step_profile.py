@@ -6,6 +6,7 @@ import re
 import pytest
 
 from benchmarks import step_profile
+from cli import exit_2_error
 
 LAYERS = {"conv2_tower1", "conv2_tower0", "fc6", "block1_conv1"}
 
@@ -37,7 +38,4 @@ def test_a_small_profiled_step_is_broken_down_by_layer(capsys):
 
 @pytest.mark.parametrize("argv", [["--model", "resnet"], ["--steps", "0"], ["--batch", "0"]])
 def test_bad_arguments_exit_2(argv, capsys):
-    with pytest.raises(SystemExit) as stop:
-        step_profile.main(argv)
-    assert stop.value.code == 2
-    assert "error" in capsys.readouterr().err
+    exit_2_error(step_profile.main, argv, capsys)

@@ -4,6 +4,7 @@ script, so it runs without torch), and its argument errors (no timing figures ch
 import pytest
 
 from benchmarks import torchvision_peer, vs_torchvision
+from cli import exit_2_error
 
 READY_THEN_HALF_SECONDS = """
 import sys
@@ -72,15 +73,10 @@ def test_rounds_interleave_keras_steps_with_the_peer(monkeypatch, capsys):
 
 def test_without_torch_the_benchmark_exits_2(monkeypatch, capsys):
     monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", "import no_such_module_for_keras_nets")
-    with pytest.raises(SystemExit) as stop:
-        vs_torchvision.main(["--rounds", "1"])
-    assert stop.value.code == 2
-    assert "torch is not installed" in capsys.readouterr().err
+    assert "torch is not installed" in exit_2_error(vs_torchvision.main, ["--rounds", "1"],
+                                                    capsys)
 
 
 @pytest.mark.parametrize("argv", [["--models", "vgg"], ["--rounds", "0"], ["--batch", "-1"]])
 def test_bad_arguments_exit_2(argv, capsys):
-    with pytest.raises(SystemExit) as stop:
-        vs_torchvision.main(argv)
-    assert stop.value.code == 2
-    assert "error" in capsys.readouterr().err
+    exit_2_error(vs_torchvision.main, argv, capsys)
