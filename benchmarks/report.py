@@ -1,0 +1,265 @@
+"""python -m benchmarks.report: one markdown table of the current results in benchmarks/results/.
+
+Reads the JSON files the benchmarks and studies write (train_throughput.json, paper_recipe.json,
+the experiments' NAME.json with their claims, vgg_d_init_from_a.json) and prints one row per
+measured figure, with the machine the file records ("not recorded" where it records none).
+Files of another layout are skipped and named on stderr; no figure is computed that the files
+do not hold. `--write README.md` replaces the table between the README's two marker lines;
+`--check README.md` exits 1 when that table is not the one the files give.
+
+Pure Python (json, argparse): no TensorFlow import.
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+
+BEGIN = "<!-- results:begin -->"
+END = "<!-- results:end -->"
+DEFAULT_RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+NOT_RECORDED = "not recorded"
+MACHINE_KEYS = ("machine", "device", "host", "hardware")
+HEADER = ("| model / run | figure | setting | machine | file |\n"
+          "|---|---|---|---|---|")
+
+
+def _number(value):
+    """img/s and the like: 2 decimals under 10, 1 above."""
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _percent(value):
+    return f"{100 * value:.1f}%"
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def machine(*records):
+    """The machine as the first record that names one states it (a string, or a dict's
+    'key: value' pairs), with its date when recorded; NOT_RECORDED otherwise."""
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        for key in MACHINE_KEYS:
+            value = record.get(key)
+            if value:
+                if isinstance(value, dict):
+                    value = ", ".join(f"{k}: {v}" for k, v in value.items())
+                text = str(value)
+                peak = record.get("peak_flops")
+                if isinstance(peak, dict) and isinstance(peak.get("conv3x3"), (int, float)):
+                    text += f"; 3x3 conv peak {peak['conv3x3'] / 1e9:.0f} GFLOP/s"
+                if record.get("date"):
+                    text += f"; {record['date']}"
+                return text
+    return NOT_RECORDED
+
+
+# --- one reader per layout: each returns rows [(run, figure, setting, machine)] or None ---------
+
+def throughput_rows(data):
+    """benchmarks.train_throughput: {"device", "date", "peak_flops", "rows": [...]}."""
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        return None
+    rows = []
+    for row in data["rows"]:
+        if not isinstance(row, dict) or not isinstance(row.get("train_images_per_s"), (int, float)):
+            continue
+        figure = f"train {_number(row['train_images_per_s'])} img/s"
+        if isinstance(row.get("infer_images_per_s"), (int, float)):
+            figure += f", inference {_number(row['infer_images_per_s'])} img/s"
+        if isinstance(row.get("mfu_conv"), (int, float)):
+            figure += f", MFU {100 * row['mfu_conv']:.0f}% of the 3x3 conv peak"
+        setting = ", ".join(part for part in (
+            row.get("precision"),
+            f"batch {row['batch']}" if row.get("batch") else None,
+            f"{row['input_size']} px" if row.get("input_size") else None,
+            ("XLA on" if row["xla"] else "XLA off") if "xla" in row else None) if part)
+        run = f"`{row.get('model', '?')}` ({row.get('impl', '?')})"
+        rows.append((run, figure, setting, machine(row, data)))
+    return rows or None
+
+
+def _run_setting(run):
+    parts = [f"recipe {run['recipe']}" if run.get("recipe") else None,
+             f"init {run['init']}" if run.get("init") else None,
+             f"from {run['init_from']}" if run.get("init_from") else None,
+             f"{run['input_size']} px" if run.get("input_size") else None,
+             f"width {run['width']:g}" if isinstance(run.get("width"), (int, float)) else None,
+             f"batch {run['batch_size']}" if run.get("batch_size") else None,
+             f"{run['steps']:,} steps" if run.get("steps") else None,
+             f"seed {run['seed']}" if run.get("seed") is not None else None]
+    return ", ".join(p for p in parts if p)
+
+
+def runs_rows(data):
+    """benchmarks.paper_runs curves: {label: {"model", "final_val_accuracy", ...}}."""
+    if not isinstance(data, dict) or not data:
+        return None
+    rows = []
+    for label, run in data.items():
+        if not isinstance(run, dict) or not isinstance(run.get("final_val_accuracy"), (int, float)):
+            continue
+        figure = f"val top-1 accuracy {_percent(run['final_val_accuracy'])}"
+        if isinstance(run.get("final_val_top5_accuracy"), (int, float)):
+            figure += f", top-5 {_percent(run['final_val_top5_accuracy'])}"
+        name = f"{label} (`{run['model']}`)" if run.get("model") else label
+        rows.append((name, figure, _run_setting(run), machine(run, data)))
+    return rows or None
+
+
+def _arm(arm):
+    seeds = arm.get("seeds") or []
+    return f"{_percent(arm['mean'])} ± {100 * arm.get('std', 0):.1f} ({len(seeds)} seeds)"
+
+
+def _claim_figure(better_name, better, other_name, other, verdict, z):
+    figure = f"{better_name} {_arm(better)} vs {other_name} {_arm(other)}"
+    if verdict:
+        figure += f": {verdict}"
+        if isinstance(z, (int, float)):
+            figure += f" (z = {z:.1f})"
+    return figure
+
+
+def experiment_rows(data):
+    """benchmarks.experiments: {"experiment", "setting", "results": {arm: {"mean", "std"}},
+    "claims": [{"claim", "better", "other", "verdict", "z"}]}."""
+    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+        return None
+    arms = {name: arm for name, arm in data["results"].items()
+            if isinstance(arm, dict) and isinstance(arm.get("mean"), (int, float))}
+    setting = ", ".join(str(p) for p in (
+        data.get("setting"),
+        f"{data['steps']:,} steps" if data.get("steps") else None,
+        f"batch {data['batch']}" if data.get("batch") else None) if p)
+    where = machine(data)
+    rows = []
+    for claim in data.get("claims") or []:
+        if isinstance(claim, dict) and claim.get("better") in arms and claim.get("other") in arms:
+            rows.append((f"{data.get('experiment', '?')}: {claim.get('claim', '?')}",
+                         _claim_figure(claim["better"], arms[claim["better"]], claim["other"],
+                                       arms[claim["other"]], claim.get("verdict"),
+                                       claim.get("z")), setting, where))
+    if not rows:  # no claims: one row per arm
+        rows = [(f"{data.get('experiment', '?')}: {name}",
+                 f"val top-1 accuracy {_arm(arm)}", setting, where) for name, arm in arms.items()]
+    return rows or None
+
+
+def claim_rows(data):
+    """benchmarks.paper_runs claim: {"claim", "better": {"label", "mean", "std", "seeds",
+    "runs"}, "other": {...}, "verdict", "z"}."""
+    if not isinstance(data, dict) or not isinstance(data.get("claim"), str):
+        return None
+    better, other = data.get("better"), data.get("other")
+    if not all(isinstance(a, dict) and isinstance(a.get("mean"), (int, float))
+               for a in (better, other)):
+        return None
+    runs = [r for r in (better.get("runs") or []) + (other.get("runs") or [])
+            if isinstance(r, dict)]
+    first = runs[0] if runs else {}
+    setting = ", ".join(p for p in (
+        f"`{first['model']}`" if first.get("model") else None,
+        f"{first['input_size']} px" if first.get("input_size") else None,
+        f"width {first['width']:g}" if isinstance(first.get("width"), (int, float)) else None,
+        f"{first['steps']:,} steps" if first.get("steps") else None,
+        f"batch {first['batch_size']}" if first.get("batch_size") else None) if p)
+    figure = _claim_figure(better.get("label", "better"), better, other.get("label", "other"),
+                           other, data.get("verdict"), data.get("z"))
+    return [(data["claim"], figure, setting, machine(data, *runs))]
+
+
+READERS = (throughput_rows, claim_rows, experiment_rows, runs_rows)
+ORDER = {throughput_rows: 0, runs_rows: 1, experiment_rows: 2, claim_rows: 3}
+
+
+def collect(results_dir):
+    """([(order, file, row)], [skipped file names]) for every *.json in results_dir."""
+    found, skipped = [], []
+    for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+        name = os.path.basename(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            skipped.append(name)
+            continue
+        for reader in READERS:
+            try:
+                rows = reader(data)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                rows = None
+            if rows:
+                found.extend((ORDER[reader], name, row) for row in rows)
+                break
+        else:
+            skipped.append(name)
+    found.sort(key=lambda item: (item[0], item[1]))
+    return found, skipped
+
+
+def table(results_dir):
+    """(the markdown table, skipped files)."""
+    found, skipped = collect(results_dir)
+    lines = [HEADER]
+    for _, name, (run, figure, setting, where) in found:
+        lines.append("| " + " | ".join(_cell(c) for c in (run, figure, setting, where,
+                                                             f"`{name}`")) + " |")
+    return "\n".join(lines), skipped
+
+
+def replace_block(text, block):
+    """text with the lines between BEGIN and END replaced by block; ValueError without them."""
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < 0 or end < start:
+        raise ValueError(f"no '{BEGIN}' ... '{END}' block")
+    return text[:start + len(BEGIN)] + "\n" + block + "\n" + text[end:]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.report",
+        description="Print one markdown table of the current results (benchmarks/results/*.json),"
+                    " with the machine each file records.")
+    parser.add_argument("--results", default=DEFAULT_RESULTS,
+                        help="folder of result JSON files (default: benchmarks/results)")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--write", metavar="FILE",
+                        help=f"replace the table between '{BEGIN}' and '{END}' in FILE")
+    target.add_argument("--check", metavar="FILE",
+                        help="exit 1 when FILE's table differs from the one the results give")
+    args = parser.parse_args(argv)
+    if not os.path.isdir(args.results):
+        parser.exit(2, f"{parser.prog}: error: {args.results}: no such folder\n")
+    block, skipped = table(args.results)
+    if skipped:
+        print(f"skipped (layout not known): {', '.join(skipped)}", file=sys.stderr)
+    path = args.write or args.check
+    if not path:
+        print(block)
+        return 0
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        new = replace_block(text, block)
+    except (OSError, ValueError) as err:
+        parser.exit(2, f"{parser.prog}: error: {path}: {err}\n")
+    if args.check:
+        if new != text:
+            print(f"{path}: the results table is not current; run "
+                  f"python -m benchmarks.report --write {path}", file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""benchmarks.report: one table from the result files' own figures, the machine as recorded."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import report
+
+THROUGHPUT = {
+    "date": "2026-11-29", "device": "x86_64 CPU, 2 cores", "threads": 2,
+    "peak_flops": {"matmul": 4.6e11, "conv3x3": 4.9e11},
+    "rows": [
+        {"model": "alexnet", "impl": "keras-nets", "precision": "float32", "xla": False,
+         "batch": 64, "input_size": 227, "train_images_per_s": 61.16,
+         "infer_images_per_s": 180.39, "mfu_conv": 0.5406},
+        {"model": "vgg_d", "impl": "keras-nets", "precision": "float32", "xla": True,
+         "batch": 8, "input_size": 224, "train_images_per_s": 3.916},
+        {"model": "broken", "impl": "keras-nets"},  # no figure: no row
+    ],
+}
+RUNS = {
+    "AlexNet paper_bias0.1": {
+        "model": "alexnet", "recipe": "paper_bias0.1", "init": "paper_bias0.1",
+        "input_size": 99, "width": 1.0, "seed": 0, "batch_size": 32, "steps": 1500,
+        "final_val_accuracy": 0.81, "final_val_top5_accuracy": 0.9875, "curve": []},
+    "on a named host": {"model": "vgg_a", "final_val_accuracy": 0.525, "machine": "8-core box"},
+}
+EXPERIMENT = {
+    "experiment": "alexnet", "setting": "AlexNet at 67px input", "steps": 1200, "batch": 32,
+    "results": {
+        "two towers": {"seeds": [0, 1, 2], "mean": 0.645, "std": 0.0294},
+        "one tower": {"seeds": [0, 1, 2], "mean": 0.574, "std": 0.0212},
+    },
+    "claims": [{"claim": "two towers beat one (AlexNet 3.2)", "better": "two towers",
+                "other": "one tower", "verdict": "reproduced", "z": 3.39},
+               {"claim": "an arm that is not there", "better": "x", "other": "one tower"}],
+}
+CLAIM = {
+    "claim": "D from a trained A beats D from Glorot (VGG 3.1)", "verdict": "reproduced",
+    "z": 5.388,
+    "better": {"label": "D from A", "seeds": [0, 1, 2], "mean": 0.3933, "std": 0.0921,
+               "runs": [{"model": "vgg_d", "input_size": 32, "width": 0.25, "steps": 500,
+                         "batch_size": 32}]},
+    "other": {"label": "D Glorot", "seeds": [0, 1, 2], "mean": 0.1067, "std": 0.0014,
+              "runs": []},
+}
+
+
+@pytest.fixture
+def results(tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for name, data in (("train_throughput.json", THROUGHPUT), ("paper_recipe.json", RUNS),
+                       ("alexnet.json", EXPERIMENT), ("vgg_d_init_from_a.json", CLAIM),
+                       ("signal_alexnet.json", {"label": "x", "layers": [{"layer": "conv1"}]})):
+        (folder / name).write_text(json.dumps(data))
+    (folder / "half_written.json").write_text("{\"rows\": [")
+    return folder
+
+
+def rows(block):
+    """The table's body rows as lists of cells."""
+    lines = block.splitlines()
+    assert lines[:2] == report.HEADER.splitlines()
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in lines[2:]]
+
+
+def test_one_row_per_recorded_figure_with_its_machine(results):
+    block, skipped = report.table(str(results))
+    assert sorted(skipped) == ["half_written.json", "signal_alexnet.json"]
+    assert rows(block) == [
+        ["`alexnet` (keras-nets)",
+         "train 61.2 img/s, inference 180.4 img/s, MFU 54% of the 3x3 conv peak",
+         "float32, batch 64, 227 px, XLA off",
+         "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
+        ["`vgg_d` (keras-nets)", "train 3.92 img/s", "float32, batch 8, 224 px, XLA on",
+         "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
+        ["AlexNet paper_bias0.1 (`alexnet`)", "val top-1 accuracy 81.0%, top-5 98.8%",
+         "recipe paper_bias0.1, init paper_bias0.1, 99 px, width 1, batch 32, 1,500 steps, "
+         "seed 0", "not recorded", "`paper_recipe.json`"],
+        ["on a named host (`vgg_a`)", "val top-1 accuracy 52.5%", "", "8-core box",
+         "`paper_recipe.json`"],
+        ["alexnet: two towers beat one (AlexNet 3.2)",
+         "two towers 64.5% ± 2.9 (3 seeds) vs one tower 57.4% ± 2.1 (3 seeds): reproduced "
+         "(z = 3.4)", "AlexNet at 67px input, 1,200 steps, batch 32", "not recorded",
+         "`alexnet.json`"],
+        ["D from a trained A beats D from Glorot (VGG 3.1)",
+         "D from A 39.3% ± 9.2 (3 seeds) vs D Glorot 10.7% ± 0.1 (3 seeds): reproduced "
+         "(z = 5.4)", "`vgg_d`, 32 px, width 0.25, 500 steps, batch 32", "not recorded",
+         "`vgg_d_init_from_a.json`"],
+    ]
+
+
+def test_write_replaces_only_the_marked_block(results, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\nbefore\n{report.BEGIN}\n| old | table |\n{report.END}\nafter\n")
+    assert report.main(["--results", str(results), "--check", str(readme)]) == 1
+    assert report.main(["--results", str(results), "--write", str(readme)]) == 0
+    text = readme.read_text()
+    block, _ = report.table(str(results))
+    assert text == f"# title\n\nbefore\n{report.BEGIN}\n{block}\n{report.END}\nafter\n"
+    assert "| old | table |" not in text
+    assert report.main(["--results", str(results), "--check", str(readme)]) == 0
+
+
+def test_a_file_without_the_markers_is_refused(results, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# no markers\n")
+    with pytest.raises(SystemExit) as stop:
+        report.main(["--results", str(results), "--write", str(readme)])
+    assert stop.value.code == 2
+    assert "results:begin" in capsys.readouterr().err
+    assert readme.read_text() == "# no markers\n"
+
+
+def test_report_imports_no_tensorflow():
+    code = ("import sys, benchmarks.report; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.stdout.strip() == "[]"
