@@ -107,7 +107,7 @@ def runs_rows(data):
         figure = f"val top-1 accuracy {_percent(run['final_val_accuracy'])}"
         if isinstance(run.get("final_val_top5_accuracy"), (int, float)):
             figure += f", top-5 {_percent(run['final_val_top5_accuracy'])}"
-        name = f"{label} (`{run['model']}`)" if run.get("model") else label
+        name = f"{label}, `{run['model']}`" if run.get("model") else label
         rows.append((name, figure, _run_setting(run), machine(run, data)))
     return rows or None
 

@@ -78,10 +78,10 @@ def test_one_row_per_recorded_figure_with_its_machine(results):
          "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
         ["`vgg_d` (keras-nets)", "train 3.92 img/s", "float32, batch 8, 224 px, XLA on",
          "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
-        ["AlexNet paper_bias0.1 (`alexnet`)", "val top-1 accuracy 81.0%, top-5 98.8%",
+        ["AlexNet paper_bias0.1, `alexnet`", "val top-1 accuracy 81.0%, top-5 98.8%",
          "recipe paper_bias0.1, init paper_bias0.1, 99 px, width 1, batch 32, 1,500 steps, "
          "seed 0", "not recorded", "`paper_recipe.json`"],
-        ["on a named host (`vgg_a`)", "val top-1 accuracy 52.5%", "", "8-core box",
+        ["on a named host, `vgg_a`", "val top-1 accuracy 52.5%", "", "8-core box",
          "`paper_recipe.json`"],
         ["alexnet: two towers beat one (AlexNet 3.2)",
          "two towers 64.5% ± 2.9 (3 seeds) vs one tower 57.4% ± 2.1 (3 seeds): reproduced "
