@@ -1,8 +1,9 @@
 """python -m benchmarks.report: one markdown table of the current results in benchmarks/results/.
 
-Reads the JSON files the benchmarks and studies write (train_throughput.json, paper_recipe.json,
-the experiments' NAME.json with their claims, vgg_d_init_from_a.json) and prints one row per
-measured figure, with the machine the file records ("not recorded" where it records none).
+Reads the JSON files the benchmarks and studies write (benchmarks.train_throughput's,
+benchmarks.gpu's, benchmarks.trainer_speed's and benchmarks.regressions' --json files,
+paper_recipe.json, the experiments' NAME.json with their claims, vgg_d_init_from_a.json) and
+prints one row per measured figure, with the machine the file records ("not recorded" where it records none).
 Files of another layout are skipped and named on stderr; no figure is computed that the files
 do not hold. `--write README.md` replaces the table between the README's two marker lines;
 `--check README.md` exits 1 when that table is not the one the files give.
@@ -14,6 +15,7 @@ import argparse
 import glob
 import json
 import os
+import statistics
 import sys
 
 BEGIN = "<!-- results:begin -->"
@@ -61,13 +63,17 @@ def machine(*records):
 
 # --- one reader per layout: each returns rows [(run, figure, setting, machine)] or None ---------
 
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def throughput_rows(data):
     """benchmarks.train_throughput: {"device", "date", "peak_flops", "rows": [...]}."""
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         return None
     rows = []
     for row in data["rows"]:
-        if not isinstance(row, dict) or not isinstance(row.get("train_images_per_s"), (int, float)):
+        if not isinstance(row, dict) or not _is_number(row.get("train_images_per_s")):
             continue
         figure = f"train {_number(row['train_images_per_s'])} img/s"
         if isinstance(row.get("infer_images_per_s"), (int, float)):
@@ -82,6 +88,73 @@ def throughput_rows(data):
         run = f"`{row.get('model', '?')}` ({row.get('impl', '?')})"
         rows.append((run, figure, setting, machine(row, data)))
     return rows or None
+
+
+def gpu_rows(data):
+    """benchmarks.gpu: {"device", "tf32", "date", "rows": [{"model", "precision", "xla", "gpus",
+    "batch", "images_per_s", "tflops", "mfu"}]}."""
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        return None
+    rows = []
+    for row in data["rows"]:
+        if not isinstance(row, dict) or not _is_number(row.get("images_per_s")):
+            continue
+        figure = f"train {_number(row['images_per_s'])} img/s"
+        if _is_number(row.get("tflops")):
+            figure += f", {row['tflops']:.2f} TFLOP/s"
+        if _is_number(row.get("mfu")):
+            figure += f", MFU {100 * row['mfu']:.0f}% of the published peak"
+        setting = ", ".join(part for part in (
+            f"{row['gpus']} GPU(s)" if row.get("gpus") else None, row.get("precision"),
+            f"batch {row['batch']}" if row.get("batch") else None,
+            ("XLA on" if row["xla"] else "XLA off") if "xla" in row else None) if part)
+        rows.append((f"`{row.get('model', '?')}` (keras-nets)", figure, setting,
+                     machine(row, data)))
+    return rows or None
+
+
+def regression_rows(data):
+    """benchmarks.regressions: {"machine", "results": [{"check", "product_ms",
+    "alternative_ms", "ratio_quartiles", "holds"}]}."""
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        return None
+    rows = []
+    for result in data["results"]:
+        if not isinstance(result, dict) or not all(
+                _is_number(result.get(k)) for k in ("product_ms", "alternative_ms")):
+            continue
+        figure = f"{result['product_ms']:.1f} ms against {result['alternative_ms']:.1f} ms"
+        q = result.get("ratio_quartiles")
+        if isinstance(q, list) and len(q) == 3 and all(_is_number(v) for v in q):
+            figure += f", ratio {q[1]:.2f} ({q[0]:.2f}-{q[2]:.2f})"
+        if isinstance(result.get("holds"), bool):
+            figure += ": holds" if result["holds"] else ": does NOT hold"
+        rounds = result.get("rounds")
+        rows.append((f"decision: {result.get('check', '?')}", figure,
+                     f"{rounds} rounds, medians" if rounds else "", machine(result, data)))
+    return rows or None
+
+
+def trainer_speed_rows(data):
+    """benchmarks.trainer_speed: {"model", "input_size", "batch_size", "trainer": [img/s per
+    repeat], "bare": [...], "date"}."""
+    if not isinstance(data, dict):
+        return None
+    trainer, bare = data.get("trainer"), data.get("bare")
+    if not (isinstance(trainer, list) and isinstance(bare, list) and trainer and bare
+            and all(_is_number(v) for v in trainer + bare)):
+        return None
+    t, b = statistics.median(trainer), statistics.median(bare)
+    figure = (f"pipelines.train {_number(t)} img/s, bare model {_number(b)} img/s (medians of "
+              f"{len(trainer)}): {100 * t / b:.0f}%")
+    setting = ", ".join(p for p in (
+        f"{data['input_size']} px" if data.get("input_size") else None,
+        f"batch {data['batch_size']}" if data.get("batch_size") else None,
+        f"{data['steps']} steps" if data.get("steps") else None) if p)
+    where = machine(data)
+    if where == NOT_RECORDED and data.get("date"):
+        where = f"{NOT_RECORDED}; {data['date']}"
+    return [(f"`{data.get('model', '?')}`: trainer vs bare model", figure, setting, where)]
 
 
 def _run_setting(run):
@@ -174,8 +247,10 @@ def claim_rows(data):
     return [(data["claim"], figure, setting, machine(data, *runs))]
 
 
-READERS = (throughput_rows, claim_rows, experiment_rows, runs_rows)
-ORDER = {throughput_rows: 0, runs_rows: 1, experiment_rows: 2, claim_rows: 3}
+READERS = (throughput_rows, gpu_rows, regression_rows, trainer_speed_rows, claim_rows,
+           experiment_rows, runs_rows)
+ORDER = {throughput_rows: 0, gpu_rows: 1, trainer_speed_rows: 2, regression_rows: 3,
+         runs_rows: 4, experiment_rows: 5, claim_rows: 6}
 
 
 def collect(results_dir):

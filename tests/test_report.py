@@ -21,6 +21,16 @@ THROUGHPUT = {
         {"model": "broken", "impl": "keras-nets"},  # no figure: no row
     ],
 }
+GPU = {"device": "NVIDIA H100", "tf32": True, "date": "2026-12-01",
+       "rows": [{"model": "alexnet", "precision": "mixed_float16", "xla": True, "gpus": 2,
+                 "batch": 256, "images_per_s": 9000.0, "tflops": 39.1, "mfu": 0.0197}]}
+TRAINER_SPEED = {"model": "alexnet", "input_size": 227, "batch_size": 64, "steps": 16,
+                 "trainer": [34.6, 33.5, 36.4], "bare": [32.6, 34.3, 36.0], "date": "2026-11-30"}
+REGRESSIONS = {"machine": "Intel Xeon, 2 cores, AVX-512", "results": [
+    {"check": "lrn: rsqrt form vs pow", "product_ms": 20.04, "alternative_ms": 27.5,
+     "ratio_quartiles": [1.2, 1.35, 1.5], "holds": True, "rounds": 15},
+    {"check": "updates, paper recipe: compiled vs Keras' ops", "product_ms": 50.0,
+     "alternative_ms": 49.0, "ratio_quartiles": [0.9, 0.98, 1.1], "holds": False, "rounds": 15}]}
 RUNS = {
     "AlexNet paper_bias0.1": {
         "model": "alexnet", "recipe": "paper_bias0.1", "init": "paper_bias0.1",
@@ -54,6 +64,8 @@ def results(tmp_path):
     folder = tmp_path / "results"
     folder.mkdir()
     for name, data in (("train_throughput.json", THROUGHPUT), ("paper_recipe.json", RUNS),
+                       ("gpu.json", GPU), ("trainer_speed.json", TRAINER_SPEED),
+                       ("regressions.json", REGRESSIONS),
                        ("alexnet.json", EXPERIMENT), ("vgg_d_init_from_a.json", CLAIM),
                        ("signal_alexnet.json", {"label": "x", "layers": [{"layer": "conv1"}]})):
         (folder / name).write_text(json.dumps(data))
@@ -78,6 +90,16 @@ def test_one_row_per_recorded_figure_with_its_machine(results):
          "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
         ["`vgg_d` (keras-nets)", "train 3.92 img/s", "float32, batch 8, 224 px, XLA on",
          "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
+        ["`alexnet` (keras-nets)", "train 9000.0 img/s, 39.10 TFLOP/s, MFU 2% of the published peak",
+         "2 GPU(s), mixed_float16, batch 256, XLA on", "NVIDIA H100; 2026-12-01", "`gpu.json`"],
+        ["`alexnet`: trainer vs bare model",
+         "pipelines.train 34.6 img/s, bare model 34.3 img/s (medians of 3): 101%",
+         "227 px, batch 64, 16 steps", "not recorded; 2026-11-30", "`trainer_speed.json`"],
+        ["decision: lrn: rsqrt form vs pow", "20.0 ms against 27.5 ms, ratio 1.35 (1.20-1.50): "
+         "holds", "15 rounds, medians", "Intel Xeon, 2 cores, AVX-512", "`regressions.json`"],
+        ["decision: updates, paper recipe: compiled vs Keras' ops",
+         "50.0 ms against 49.0 ms, ratio 0.98 (0.90-1.10): does NOT hold", "15 rounds, medians",
+         "Intel Xeon, 2 cores, AVX-512", "`regressions.json`"],
         ["AlexNet paper_bias0.1, `alexnet`", "val top-1 accuracy 81.0%, top-5 98.8%",
          "recipe paper_bias0.1, init paper_bias0.1, 99 px, width 1, batch 32, 1,500 steps, "
          "seed 0", "not recorded", "`paper_recipe.json`"],
