@@ -8,11 +8,16 @@ from keras_nets.layers import LocalResponseNormalization
 from keras_nets.objective import (TopKError, paper_objective, paper_sgd, top_k_error_metrics,
                                   top_k_hits, weight_decay_penalty)
 from keras_nets.vgg import CONFIGS as VGG_CONFIGS, build_vgg
-from keras_nets.registry import MODEL_NAMES, SPECS, ModelSpec, build_model, get_spec
+from keras_nets.image_classifier import ImageClassifier
+from keras_nets.normalization import NORMALIZATIONS, PAPER_NORMALIZATION
+from keras_nets.preprocessing import Preprocessing
+from keras_nets.registry import (MODEL_NAMES, SPECS, ModelSpec, build_model, get_spec,
+                                 model_names, register)
 
 __all__ = [
     "build_alexnet", "build_vgg", "build_model", "get_spec", "ModelSpec", "SPECS", "MODEL_NAMES",
-    "VGG_CONFIGS",
+    "VGG_CONFIGS", "ImageClassifier", "Preprocessing", "NORMALIZATIONS", "PAPER_NORMALIZATION",
+    "model_names", "register",
     "LocalResponseNormalization", "ReplicaDropout", "replica_seed_offset", "to_dense", "count_params", "count_macs", "summary_rows",
     "format_summary", "paper_objective", "paper_sgd", "weight_decay_penalty", "TopKError",
     "top_k_error_metrics", "top_k_hits",

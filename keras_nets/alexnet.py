@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from keras_nets.classifier import classifier, input_spec
+from keras_nets.image_classifier import ImageClassifier
 from keras_nets.initializers import bias_init, kernel_init
 from keras_nets.layers import LocalResponseNormalization
 
@@ -88,7 +89,7 @@ def build_alexnet(split=True, num_classes=1000, input_shape=None, include_top=Tr
                          classifier_activation=classifier_activation, dropout=dropout,
                          init=init, hidden_bias_one=True, fc_units=fc_units)
     default_name = "alexnet" if split else "alexnet_one_tower"
-    return keras.Model(inputs, outputs, name=name or default_name)
+    return ImageClassifier(inputs, outputs, name=name or default_name)
 
 
 def _min_size(pad, pool_size):

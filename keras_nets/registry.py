@@ -1,8 +1,9 @@
-"""Every model of the project by name, with what the rest of the project needs to know about it.
+"""Every model of the project by name, with every rule the rest of the project needs about it.
 
-One `ModelSpec` per model: its family, builder, the paper's input size, the evaluation scale rule,
-the papers' input normalisation and the hosted weights. The training CLI's choices, the
-benchmarks, evaluation and export all read this table; a new model is one entry.
+One `ModelSpec` per model: its builder, the paper's crop size and resize side, its training and
+test protocols, the scales they use, its default input normalisation, its weight sources and the
+recipe tables it trains with. Training, evaluation, export and the benchmarks read only this; a
+new model is one `register(ModelSpec(...))`.
 """
 
 import dataclasses
@@ -10,59 +11,127 @@ import functools
 from typing import Callable
 
 from keras_nets.alexnet import build_alexnet
-from keras_nets.vgg import IMAGENET_WEIGHTS, build_vgg
+from keras_nets.normalization import PAPER_NORMALIZATION
+from keras_nets.preprocessing import Preprocessing
+from keras_nets.vgg import ALIASES as VGG_ALIASES, IMAGENET_WEIGHTS, build_vgg, init_from_shallower
 
-# Both papers subtract the training set's mean RGB on the 0-255 scale and nothing else
-# (AlexNet section 2, VGG section 2.1).
-PAPER_NORMALIZATION = "mean_rgb"
+# The test protocols of pipelines.evaluation: AlexNet section 4.1 reports the centre crop and
+# the 10-crop; VGG adds multi-scale (4.2), dense (3.2) and multi-crop (4.3) evaluation.
+ALEXNET_TESTS = ("center", "ten_crop")
+VGG_TESTS = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_multi_crop")
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
     name: str
-    family: str  # "alexnet" or "vgg": selects the paper's training and test protocols
-    build: Callable  # build(input_shape=..., **options) -> keras.Model
+    build: Callable  # build(input_shape=..., **options) -> keras_nets.ImageClassifier
     input_size: int  # the paper's training crop: 227 (AlexNet section 3.5), 224 (VGG 2.1)
+    # The recipe tables' key (pipelines.training.config.RECIPES[recipe][recipes]).
+    recipes: str
+    # pipelines.data.protocols.TRAIN_PROTOCOLS: "central_crop" (AlexNet sections 2 and 4.1) or
+    # "scale_jitter" (VGG 3.1).
+    train_protocol: str
+    # True: trained at one scale, eval_scale(size) (AlexNet section 2: 256 for 227 crops);
+    # False: at S in the recipe's [scale_min, scale_max] (VGG 3.1).
+    fixed_scale: bool
+    test_protocols: tuple  # the evaluation protocols that apply (pipelines.evaluation)
     # The image's shorter side before the crop: 256 in both papers (AlexNet 2: 256x256 images,
     # random 227 crops; VGG 3.1 with S = 256: random 224 crops).
     resize_side: int = 256
     normalization: str = PAPER_NORMALIZATION
     hosted_weights: tuple = ()  # values of `weights=` that load published weights
+    # grow(model, shallower): initialise from a trained shallower net (VGG 3.1), or None.
+    grow: Callable | None = None
     aliases: tuple = ()
     paper: str = ""
 
     def eval_scale(self, size=None):
-        """The test scale Q for a model trained on size x size crops: the paper's ratio 256/227
-        (AlexNet) or 256/224 (VGG) applied to `size` (148 for AlexNet at 131 px)."""
+        """The single test scale Q for size x size crops at the paper's ratio: 256/227 (AlexNet)
+        or 256/224 (VGG) applied to `size` (148 for AlexNet at 131 px)."""
         return round((size or self.input_size) * self.resize_side / self.input_size)
+
+    def train_scales(self, size, scale_min=None, scale_max=None):
+        """(S_min, S_max) the model trains at: its fixed scale, or the given jitter range
+        (default: the paper's [256, 512] at the paper's ratio, VGG 3.1)."""
+        if self.fixed_scale:
+            q = self.eval_scale(size)
+            return q, q
+        lo = int(scale_min) if scale_min else self.eval_scale(size)
+        return lo, int(scale_max) if scale_max else 2 * lo
+
+    def test_scales(self, size, scale_min=None, scale_max=None):
+        """(single test scale Q, multi-scale Qs) for a model trained at `size` px.
+
+        Fixed scale (AlexNet 4.1): its training scale, for the centre crop and the 10-crop.
+        VGG 4.1: Q = S for a fixed S, (S_min + S_max) / 2 for a jittered one; VGG 4.2:
+        Q in {S - 32, S, S + 32} for a fixed S, {S_min, (S_min + S_max) / 2, S_max} jittered.
+        The 32 is for 224 crops; at another crop size it scales with it (5 at 32 px).
+        """
+        lo, hi = self.train_scales(size, scale_min, scale_max)
+        if self.fixed_scale:
+            return lo, (lo,)
+        if lo == hi:
+            step = max(1, round(32 * size / 224))
+            return lo, (lo - step, lo, lo + step)
+        mid = (lo + hi) // 2
+        return mid, (lo, mid, hi)
+
+    def preprocessing(self, size=None, normalization=None, scale_min=None, scale_max=None,
+                      class_names=(), dataset=None):
+        """The Preprocessing of this model trained at `size` under these settings (defaults:
+        the paper's size, normalisation and scales)."""
+        size = size or self.input_size
+        lo, hi = self.train_scales(size, scale_min, scale_max)
+        single, multi = self.test_scales(size, lo, hi)
+        return Preprocessing(self.name, size, normalization or self.normalization, lo, hi,
+                             single, multi, tuple(class_names), dataset)
 
     def __call__(self, input_size=None, **options):
         size = input_size or self.input_size
         return self.build(input_shape=(size, size, 3), **options)
 
 
-def _vgg(config, aliases=()):
+def _alexnet(name, split):
+    return ModelSpec(name, functools.partial(build_alexnet, split=split), 227, "alexnet",
+                     "central_crop", fixed_scale=True, test_protocols=ALEXNET_TESTS,
+                     paper="Krizhevsky, Sutskever & Hinton 2012, section 3.5 "
+                           f"({'two towers' if split else 'one tower'})")
+
+
+def _vgg(config):
     key = config.lower().replace("-", "_")
+    aliases = tuple(alias for alias, c in VGG_ALIASES.items() if c == config)
     weights = ("imagenet",) if any(c == config for c, _ in IMAGENET_WEIGHTS) else ()
-    return ModelSpec(f"vgg_{key}", "vgg", functools.partial(build_vgg, config), 224,
-                     hosted_weights=weights, aliases=aliases,
+    return ModelSpec(f"vgg_{key}", functools.partial(build_vgg, config), 224, "vgg",
+                     "scale_jitter", fixed_scale=False, test_protocols=VGG_TESTS,
+                     hosted_weights=weights, grow=init_from_shallower, aliases=aliases,
                      paper=f"Simonyan & Zisserman 2015, Table 1 configuration {config}")
 
 
-SPECS = {spec.name: spec for spec in (
-    ModelSpec("alexnet", "alexnet", functools.partial(build_alexnet, split=True), 227,
-              paper="Krizhevsky, Sutskever & Hinton 2012, section 3.5 (two towers)"),
-    ModelSpec("alexnet_one_tower", "alexnet", functools.partial(build_alexnet, split=False), 227,
-              paper="Krizhevsky, Sutskever & Hinton 2012, section 3.5 (one tower)"),
-    _vgg("A", ("vgg11",)),
-    _vgg("A-LRN", ("vgg11_lrn",)),
-    _vgg("B", ("vgg13",)),
-    _vgg("C"),
-    _vgg("D", ("vgg16",)),
-    _vgg("E", ("vgg19",)),
-)}
-_BY_ALIAS = {alias: spec for spec in SPECS.values() for alias in spec.aliases}
-MODEL_NAMES = tuple(SPECS) + tuple(_BY_ALIAS)
+SPECS = {}
+_BY_ALIAS = {}
+
+
+def register(spec, replace=False):
+    """Add a model to the registry: every CLI, evaluation and export then knows it by name."""
+    names = (spec.name, *spec.aliases)
+    taken = [n for n in names if n in SPECS or n in _BY_ALIAS]
+    if taken and not replace:
+        raise ValueError(f"model name(s) {taken} already registered")
+    SPECS[spec.name] = spec
+    _BY_ALIAS.update({alias: spec for alias in spec.aliases})
+    return spec
+
+
+def model_names():
+    """Every registered name and alias (the training CLI's --model choices)."""
+    return tuple(SPECS) + tuple(_BY_ALIAS)
+
+
+for _spec in (_alexnet("alexnet", True), _alexnet("alexnet_one_tower", False),
+              *(_vgg(config) for config in ("A", "A-LRN", "B", "C", "D", "E"))):
+    register(_spec)
+MODEL_NAMES = model_names()  # the built-in models
 
 
 def get_spec(name):
@@ -70,7 +139,7 @@ def get_spec(name):
     key = str(name).strip().lower().replace("-", "_")
     spec = SPECS.get(key) or _BY_ALIAS.get(key)
     if spec is None:
-        raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")
+        raise ValueError(f"unknown model {name!r}; choose from {', '.join(model_names())}")
     return spec
 
 

@@ -4,6 +4,7 @@ import keras
 from keras import layers
 
 from keras_nets.classifier import classifier, input_spec
+from keras_nets.image_classifier import ImageClassifier
 from keras_nets.initializers import kernel_init
 from keras_nets.layers import LocalResponseNormalization
 
@@ -81,7 +82,7 @@ def build_vgg(config="D", num_classes=1000, input_shape=None, include_top=True, 
                          include_top=include_top, pooling=pooling,
                          classifier_activation=classifier_activation, dropout=dropout,
                          init=init, fc_units=fc_units)
-    model = keras.Model(inputs, outputs, name=name or f"vgg_{key.lower().replace('-', '_')}")
+    model = ImageClassifier(inputs, outputs, name=name or f"vgg_{key.lower().replace('-', '_')}")
     if weights == "imagenet":
         model.load_weights(imagenet_weights_path(key, include_top))
     elif weights is not None:

@@ -1,89 +1,147 @@
 """python -m pipelines.evaluate: top-1/top-5 error under the test protocols of both papers.
 
 Averages the softmax of each image's views; one row per protocol and scale, as the papers'
-tables. MODEL is a run directory (its model.keras), a .keras file, or a SavedModel directory.
+tables. MODEL is a run directory, a .keras file or a SavedModel export; by default it is
+evaluated on the data it was trained on (the run's dataset, validation split), under the
+normalisation and test scales it carries.
 """
 
 import sys
+import time
 
-from pipelines.cli import ArgumentParser, add_data_arguments, fail
+from pipelines.cli import ArgumentParser, fail
 from pipelines.evaluation.protocols import PROTOCOLS
 
+DEFAULT_PROTOCOLS = "center,ten_crop,multi_scale,dense,multi_crop"
 
-def main(argv=None):
+
+def parse_args(argv=None):
     parser = ArgumentParser(prog="python -m pipelines.evaluate", description=__doc__)
     parser.add_argument("model", help="run directory, .keras file or SavedModel directory")
-    add_data_arguments(parser)
+    parser.add_argument("--dataset", default=None,
+                        help="'shapes' (embedded), a TFDS name or an image folder path "
+                             "(default: the data the model was trained on)")
+    parser.add_argument("--data-dir", default=None, help="TFDS data directory")
     parser.add_argument("--split", default="validation")
-    parser.add_argument("--protocols", default="center,ten_crop,multi_scale,dense,multi_crop",
-                        help=f"comma-separated, from {', '.join(PROTOCOLS)}")
+    parser.add_argument("--protocols", default=DEFAULT_PROTOCOLS,
+                        help=f"comma-separated, from {', '.join(PROTOCOLS)}; those that do not "
+                             "apply to the model (AlexNet: center and ten_crop) are skipped")
     parser.add_argument("--scale", default=None,
                         help="test scale(s) Q, comma-separated, for every protocol (default: "
-                             "from the model's saved training scale: AlexNet its training scale; "
-                             "VGG Q = S or (S_min + S_max) / 2, multi-scale {S-32, S, S+32} or "
+                             "the model's own: AlexNet its training scale; VGG Q = S or "
+                             "(S_min + S_max) / 2, multi-scale {S-32, S, S+32} or "
                              "{S_min, mid, S_max}, VGG section 4)")
     parser.add_argument("--shapes-train", type=int, default=None,
-                        help="embedded dataset sizes (default: the run's, else the default)")
+                        help="embedded dataset sizes (default: the ones the model was run on)")
     parser.add_argument("--shapes-validation", type=int, default=None)
     args = parser.parse_args(argv)
     try:
-        scales = [int(q) for q in args.scale.split(",")] if args.scale else None
+        args.scales = [int(q) for q in args.scale.split(",")] if args.scale else None
     except ValueError:
         parser.error(f"--scale {args.scale!r}: integers, comma-separated")
-    if scales is not None and min(scales) < 1:
+    if args.scales is not None and min(args.scales) < 1:
         parser.error("--scale must be >= 1")
-    protocols = [p for p in args.protocols.split(",") if p]
-    bad = [p for p in protocols if p not in PROTOCOLS]
+    args.protocol_list = [p for p in args.protocols.split(",") if p]
+    bad = [p for p in args.protocol_list if p not in PROTOCOLS]
     if bad:
         parser.error(f"unknown protocol(s) {bad}; choose from {PROTOCOLS}")
-    from keras_nets import to_dense
-    from pipelines.data.folders import DataError
-    from pipelines.data.sources import load_split
-    from pipelines.evaluation.protocols import (default_contract, evaluate, load_any,
-                                                protocol_rows, spec_of)
-    try:
-        predict, model, size, run, info = load_any(args.model)
-    except (FileNotFoundError, OSError, ValueError) as err:
-        fail(parser.prog, err)
-    spec = spec_of(model, info or run, size)
-    if info is None:
-        info = default_contract(spec, size)
-        print(f"{parser.prog}: note: {args.model} holds no saved input contract; assuming the "
-              f"paper's ({info['normalization']}, training scale {info['train_scale_min']}-"
-              f"{info['train_scale_max']})", file=sys.stderr)
-    normalization = info["normalization"]
-    single = scales or [info["eval_scale"]]
-    multi = scales or info["test_scales"]
-    recipe = run.get("recipe", {})
-    sizes = dict(info.get("shapes_sizes") or {})  # the embedded dataset the model was run on
-    sizes.update({k: recipe[k] for k in ("num_train", "num_validation") if recipe.get(k)})
-    sizes.update({k: recipe[f"shapes_{k}"] for k in ("min_side", "max_side", "side")
-                  if recipe.get(f"shapes_{k}")})
+    return parser, args
+
+
+def data_of(saved, args):
+    """(dataset, embedded-dataset sizes, how it was chosen): the one asked for, else the one
+    the model was trained on, else the embedded dataset."""
+    trained_on = saved.preprocessing.dataset or {}
+    dataset = args.dataset or trained_on.get("name") or "shapes"
+    sizes = dict(trained_on.get("sizes") or {}) if dataset == trained_on.get("name") else {}
     if args.shapes_train:
         sizes["num_train"] = args.shapes_train
     if args.shapes_validation:
         sizes["num_validation"] = args.shapes_validation
-    is_vgg = model is not None and spec.family == "vgg"  # dense needs the Keras model
-    dense = None
-    if is_vgg:
-        dense_model = to_dense(model)
-        dense = lambda x: dense_model(x, training=False)
-    sizes = sizes or None
+    how = "as asked" if args.dataset else (
+        "the data it was trained on" if trained_on.get("name") else
+        "the embedded dataset: the model does not say what it was trained on")
+    return dataset, sizes or None, how
+
+
+def check_classes(saved, class_names, outputs):
+    """A model scored on data of other classes scores chance: refuse it instead."""
+    own = saved.preprocessing.class_names
+    if own and tuple(own) != tuple(class_names):
+        differ = sorted(set(own) ^ set(class_names))[:5]
+        raise ValueError(f"the model's {len(own)} classes are not the data's {len(class_names)} "
+                         f"(in order){': e.g. ' + ', '.join(differ) if differ else ''}; "
+                         "give the --dataset it was trained on")
+    if outputs is not None and outputs != len(class_names):
+        raise ValueError(f"the model has {outputs} outputs, the data {len(class_names)} classes")
+
+
+class Progress:
+    """Images done of the total, with rate and ETA, on one refreshed stderr line."""
+
+    def __init__(self, total, stream=sys.stderr, every=2.0):
+        self.total, self.done, self.stream, self.every = total, 0, stream, every
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, images):
+        self.done += images
+        now = time.monotonic()
+        if now - self.last < self.every and self.done < self.total:
+            return
+        self.last = now
+        rate = self.done / max(now - self.start, 1e-9)
+        eta = (self.total - self.done) / rate if rate else 0
+        print(f"\r  {self.done}/{self.total} images, {rate:.1f} img/s, ETA {eta:.0f} s ",
+              end="" if self.done < self.total else "\n", file=self.stream, flush=True)
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    from keras_nets import to_dense
+    from pipelines.data.folders import DataError
+    from pipelines.data.sources import load_split
+    from pipelines.evaluation.protocols import evaluate, protocol_rows
+    from pipelines.saved import DamagedFile, load
     try:
-        load_split(args.dataset, args.split, data_dir=args.data_dir, shapes_sizes=sizes)
-    except DataError as err:
+        saved = load(args.model)
+    except (FileNotFoundError, DamagedFile) as err:
         fail(parser.prog, err)
-    dataset_fn = lambda: load_split(args.dataset, args.split, data_dir=args.data_dir,
-                                    shapes_sizes=sizes).dataset
-    print(f"{spec.name}, {size} px, normalization {normalization}, training scale "
-          f"{info['train_scale_min']}-{info['train_scale_max']}")
+    pre, spec = saved.preprocessing, saved.spec
+    if saved.assumed:
+        print(f"{parser.prog}: note: {args.model} carries no preprocessing; assuming the "
+              f"paper's for {spec.name} ({pre.normalization}, test scale {pre.eval_scale})",
+              file=sys.stderr)
+    dataset, sizes, how = data_of(saved, args)
+    split_of = lambda: load_split(dataset, args.split, data_dir=args.data_dir,
+                                  shapes_sizes=sizes)
+    try:
+        split = split_of()
+        outputs = saved.model.output.shape[-1] if saved.model is not None else None
+        check_classes(saved, split.class_names, outputs)
+    except (DataError, ValueError) as err:
+        fail(parser.prog, err)
+    single = args.scales or [pre.eval_scale]
+    multi = args.scales or list(pre.test_scales)
+    dense = None
+    if saved.model is not None and "dense" in spec.test_protocols:
+        dense_model = to_dense(saved.model)
+        dense = lambda x: dense_model(x, training=False)
+    print(f"{spec.name}, {pre.input_size} px, normalization {pre.normalization}, training "
+          f"scale {pre.train_scale_min}-{pre.train_scale_max}")
+    print(f"data: {split.source}, split {args.split}, {split.num_examples} images ({how})")
     print(f"{'protocol':<32}{'top-1 err %':>12}{'top-5 err %':>12}")
-    for protocol in protocols:
-        if protocol in ("dense", "dense_multi_crop", "multi_scale") and not is_vgg:
-            print(f"{protocol:<32}{'(VGG protocols only)':>24}")
+    for protocol in args.protocol_list:
+        needs_dense = protocol in ("dense", "dense_multi_crop")
+        if protocol not in spec.test_protocols or (needs_dense and dense is None):
+            why = "needs the Keras model" if protocol in spec.test_protocols else \
+                f"not a protocol of {spec.name}"
+            print(f"{protocol:<32}({why})")
             continue
         for row, input_protocol, q in protocol_rows(protocol, single, multi):
-            e1, e5 = evaluate(predict, dense, dataset_fn, input_protocol, size, q, normalization)
+            e1, e5 = evaluate(saved.predict, dense, lambda: split_of().dataset, input_protocol,
+                              pre.input_size, q, pre.normalization,
+                              progress=Progress(split.num_examples * (
+                                  2 if input_protocol == "dense_multi_crop" else 1)))
             print(f"{row:<32}{100 * e1:>12.1f}{100 * e5:>12.1f}", flush=True)
     return 0
 

@@ -22,7 +22,7 @@ def main(argv=None):
     parser.add_argument("--images", type=int, default=500, help="images to sample")
     parser.add_argument("--output", required=True, help="JSON file to write")
     args = parser.parse_args(argv)
-    from pipelines.data import preprocess as pp
+    from pipelines.data import image_ops
     from pipelines.data.folders import DataError
     from pipelines.data.sources import load_split
     import tensorflow as tf
@@ -32,7 +32,7 @@ def main(argv=None):
     except DataError as err:
         fail(parser.prog, err)
     small = split.dataset.take(args.images).map(
-        lambda e: pp.resize_shorter(pp.decode_rgb(e["image"]), 64), num_parallel_calls=8)
+        lambda e: image_ops.resize_shorter(image_ops.decode_rgb(e["image"]), 64), num_parallel_calls=8)
     values, vectors = rgb_pca(small.as_numpy_iterator())
     # Eigenvectors as columns p_i, as AlexNet paper 4.1 writes them: [p1 p2 p3].
     result = {"eigval": values.tolist(), "eigvec": vectors.T.tolist(), "dataset": args.dataset}

@@ -4,15 +4,16 @@ With no arguments: the two-tower AlexNet on the embedded dataset with the demo r
 visible device, then a SavedModel under saved_models/alexnet/<version>/.
 """
 
+import argparse
 import dataclasses
 import os
 import sys
 import time
 
 from keras_nets.initializers import INITS
-from keras_nets.registry import MODEL_NAMES, get_spec
+from keras_nets.normalization import NORMALIZATIONS
+from keras_nets.registry import get_spec, model_names
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
-from pipelines.data.normalization import NORMALIZATIONS
 from pipelines.training.config import RECIPES, RunConfig, recipe_for
 
 NORMALIZATION_NAMES = tuple(NORMALIZATIONS)
@@ -21,12 +22,13 @@ STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
 RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
                 "input_size": "input_size", "dropout": "dropout", "shapes_train": "num_train",
                 "shapes_validation": "num_validation", "normalization": "normalization",
-                "scale_min": "scale_min", "scale_max": "scale_max", "init": "init"}
+                "scale_min": "scale_min", "scale_max": "scale_max", "init": "init",
+                "flip": "flip", "lighting": "lighting"}
 
 
 def parse_args(argv=None):
     p = ArgumentParser(prog="python -m pipelines.train", description=__doc__)
-    p.add_argument("--model", default="alexnet", choices=MODEL_NAMES)
+    p.add_argument("--model", default="alexnet", choices=model_names())
     p.add_argument("--width", type=float, default=1.0,
                    help="scale every conv layer's filters (1.0: the paper's net)")
     p.add_argument("--fc-units", type=int, default=4096,
@@ -50,6 +52,12 @@ def parse_args(argv=None):
     p.add_argument("--normalization", default=None, choices=NORMALIZATION_NAMES,
                    help="input normalisation (the recipe's: paper mean_rgb, demo standardize); "
                         "saved with the model, used by evaluate and the export")
+    p.add_argument("--no-flip", dest="flip", action="store_false", default=None,
+                   help="no random mirror in training (the papers' flip is wrong for digits, "
+                        "text and many medical or satellite images)")
+    p.add_argument("--lighting", dest="lighting", action=argparse.BooleanOptionalAction,
+                   default=None, help="PCA lighting / RGB colour shift in training (AlexNet "
+                                      "4.1, VGG 3.1; the recipe's: on)")
     p.add_argument("--scale-min", type=int, default=None,
                    help="VGG training scale S_min (the recipe's: paper 256)")
     p.add_argument("--scale-max", type=int, default=None,
@@ -90,12 +98,14 @@ def parse_args(argv=None):
         p.error("--dropout must be in [0, 1)")
     if args.learning_rate is not None and args.learning_rate <= 0:
         p.error("--learning-rate must be > 0")
-    if (args.scale_min or args.scale_max) and get_spec(args.model).family != "vgg":
-        p.error("--scale-min/--scale-max apply to VGG models (AlexNet: --input-size)")
+    if (args.scale_min or args.scale_max) and get_spec(args.model).fixed_scale:
+        p.error(f"--scale-min/--scale-max apply to models trained at a jittered scale (VGG); "
+                f"{args.model} trains at one scale (--input-size sets it)")
     if args.scale_min and args.scale_max and args.scale_min > args.scale_max:
         p.error("--scale-min must be <= --scale-max (equal: a fixed training scale S)")
-    if args.init_from and get_spec(args.model).family != "vgg":
-        p.error("--init-from applies to VGG models")
+    if args.init_from and get_spec(args.model).grow is None:
+        p.error(f"--init-from applies to models grown from a shallower net (VGG); not "
+                f"{args.model}")
     if args.init_from and not os.path.exists(args.init_from):
         p.error(f"--init-from {args.init_from}: no such file")
     if args.data_service is not None:
@@ -111,7 +121,7 @@ def parse_args(argv=None):
 
 def run_config(args):
     """The typed RunConfig: the recipe of the model's family with the flags' overrides."""
-    recipe = recipe_for(args.recipe, get_spec(args.model).family)
+    recipe = recipe_for(args.recipe, get_spec(args.model).recipes)
     overrides = {field: getattr(args, flag) for flag, field in RECIPE_FLAGS.items()
                  if getattr(args, flag) is not None}
     if "input_size" in overrides and recipe.shapes_side and recipe.input_size:

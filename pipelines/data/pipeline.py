@@ -1,34 +1,9 @@
 """create_split: one place that owns shuffle, repeat, per-element seeds, map, batch and prefetch."""
 
-import functools
-
 import tensorflow as tf
 
-from pipelines.data import preprocess as pp
 
 AUTOTUNE = tf.data.AUTOTUNE
-EVAL_PROTOCOLS = ("center", "ten_crop", "full_image", "multi_crop")
-
-
-def train_preprocess(family, size, **options):
-    """The training protocol of the paper of `family` ("alexnet" or "vgg") as fn(encoded, seed)."""
-    fn = {"alexnet": pp.preprocess_for_train_alexnet, "vgg": pp.preprocess_for_train_vgg}[family]
-    return functools.partial(fn, size=size, **options)
-
-
-def eval_preprocess(protocol, size, scale=256, grid=5, normalization=pp.PAPER_NORMALIZATION):
-    """A test protocol as fn(encoded) -> views [V, H, W, 3] (center: V = 1), under the model's
-    input normalisation (pipelines.data.normalization)."""
-    norm = dict(normalization=normalization)
-    if protocol == "center":
-        return lambda encoded: pp.preprocess_for_eval(encoded, size, scale, **norm)[None]
-    if protocol == "ten_crop":
-        return functools.partial(pp.ten_crop, size=size, scale=scale, **norm)
-    if protocol == "full_image":
-        return functools.partial(pp.full_image, scale=scale, **norm)
-    if protocol == "multi_crop":
-        return functools.partial(pp.multi_crop, scale=scale, size=size, grid=grid, **norm)
-    raise ValueError(f"unknown test protocol {protocol!r}; choose from {EVAL_PROTOCOLS}")
 
 
 def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buffer=2048,

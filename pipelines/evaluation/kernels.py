@@ -76,15 +76,15 @@ def initial_conv1_kernels(run_dir):
     import keras
 
     from keras_nets import get_spec
-    with open(os.path.join(run_dir, "config.json")) as f:
-        config = json.load(f)
-    recipe = config["recipe"]
+    from pipelines.saved import read_json
+    config = read_json(os.path.join(run_dir, "config.json"), "run config")
+    recipe, preprocessing = config["recipe"], config["preprocessing"]
     keras.utils.set_random_seed(config["seed"])
-    model = get_spec(config["model"])(config["input_size"],
-                                      num_classes=len(config["class_names"]),
+    model = get_spec(config["model"])(preprocessing["input_size"],
+                                      num_classes=len(preprocessing["class_names"]),
                                       init=recipe["init"], dropout=recipe["dropout"],
-                                      width=config["width"],
-                                      fc_units=config.get("fc_units", 4096))
+                                      width=config["width"], fc_units=config["fc_units"],
+                                      **config.get("model_options", {}))
     return {l.name: np.asarray(l.kernel) for l in model.layers if l.name.startswith("conv1")
             and hasattr(l, "kernel")}
 

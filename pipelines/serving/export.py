@@ -1,5 +1,6 @@
 """SavedModel export for TensorFlow Serving: JPEG-in and float-in signatures, versioned dirs."""
 
+import json
 import os
 import shutil
 import tempfile
@@ -7,17 +8,19 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from pipelines import contract
-from pipelines.data import preprocess as pp
+from keras_nets.normalization import PAPER_NORMALIZATION
+from pipelines.data import image_ops
+from pipelines.data.protocols import center, center_pixels
+from pipelines.saved import PREPROCESSING_ASSET
 from pipelines.serving.versions import next_version_dir
 
 
 PARALLEL_DECODES = 16  # images of a request decoded at once (bounded by the inter-op threads)
 
 
-def request_batch(images, size, scale, normalization=pp.PAPER_NORMALIZATION):
+def request_batch(images, size, scale, normalization=PAPER_NORMALIZATION):
     """A request's encoded images ([N] tf.string) to the model's input batch [N, size, size, 3]:
-    the centre crop of each (pipelines.data.preprocess.eval_pixels), then the normalisation.
+    the centre crop of each (pipelines.data.protocols.center_pixels), then the normalisation.
 
     One while loop over the request whose iterations run concurrently (parallel_iterations on
     TensorFlow's inter-op threads), in request order; the batch is then normalised at once (one
@@ -25,13 +28,13 @@ def request_batch(images, size, scale, normalization=pp.PAPER_NORMALIZATION):
     with a throwaway script): 44 ms, where a tf.data map with AUTOTUNE parallelism inside the
     graph took 54 ms and one image after the other 90 ms. benchmarks.serving times this function
     alone next to the model and the whole signature."""
-    pixels = tf.map_fn(lambda encoded: pp.eval_pixels(encoded, size, scale), images,
+    pixels = tf.map_fn(lambda encoded: center_pixels(encoded, size, scale), images,
                        fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32),
                        parallel_iterations=PARALLEL_DECODES)
-    return pp.normalize(pixels, normalization)
+    return image_ops.normalize(pixels, normalization)
 
 
-def serving_functions(model, class_names, scale, top_k=5, normalization=pp.PAPER_NORMALIZATION):
+def serving_functions(model, class_names, scale, top_k=5, normalization=PAPER_NORMALIZATION):
     """(serving_default, predict_images) tf.functions closing over the model; serving_default
     preprocesses under the model's own input normalisation."""
     size = model.input.shape[1]
@@ -77,18 +80,21 @@ def write_warmup(path, model_name, images):
             writer.write(log.SerializeToString())
 
 
-def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_images=None,
-                       normalization=pp.PAPER_NORMALIZATION, info=None):
+def export_saved_model(model, base_dir, top_k=5, sample_images=None):
     """Write base_dir/<version>/ (never overwriting), atomically: the SavedModel, its warm-up
-    requests, the input contract and the self-check (reload, compare with the model) happen in a
-    temporary sibling (a name TF Serving ignores), renamed to the next version only when all of
-    them succeeded. A failure leaves no new version.
+    requests, the model's Preprocessing and the self-check (reload, compare with the model)
+    happen in a temporary sibling (a name TF Serving ignores), renamed to the next version only
+    when all of them succeeded. A failure leaves no new version.
 
-    `normalization` (pipelines.data.normalization) is the one the model was trained with; it and
-    `info` (the run's input contract, pipelines.contract) are saved in assets.extra/."""
+    The model is a keras_nets.ImageClassifier whose Preprocessing (trained normalisation, test
+    scale, class names) the JPEG signature applies and assets.extra/ keeps."""
     import keras
-    if len(class_names) != model.output.shape[-1]:
-        raise ValueError(f"{len(class_names)} class names for {model.output.shape[-1]} outputs")
+    preprocessing = getattr(model, "preprocessing", None)
+    if preprocessing is None or not preprocessing.class_names:
+        raise ValueError(f"{model.name} carries no Preprocessing with class names: set "
+                         "model.preprocessing (keras_nets.ModelSpec.preprocessing) first")
+    class_names, scale = preprocessing.class_names, preprocessing.eval_scale
+    normalization = preprocessing.normalization
     os.makedirs(base_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".export-", dir=base_dir)
     try:
@@ -101,8 +107,8 @@ def export_saved_model(model, base_dir, class_names, scale=256, top_k=5, sample_
         archive.write_out(staging, verbose=False)
         samples = sample_images or sample_jpegs(model.input.shape[1])
         write_warmup(staging, os.path.basename(os.path.normpath(base_dir)), samples)
-        contract.write_to_saved_model(staging, dict(info or {}, eval_scale=scale,
-                                                         normalization=normalization))
+        with open(os.path.join(staging, "assets.extra", PREPROCESSING_ASSET), "w") as f:
+            json.dump(preprocessing.get_config(), f, indent=1)
         self_check(model, staging, class_names, scale, samples, normalization=normalization)
         return publish(staging, base_dir)
     finally:
@@ -124,13 +130,13 @@ def publish(staging, base_dir, attempts=5):
 
 
 def self_check(model, path, class_names, scale, sample_images, atol=1e-4,
-               normalization=pp.PAPER_NORMALIZATION):
+               normalization=PAPER_NORMALIZATION):
     """Reload the export and compare both signatures with the Keras model on sample images."""
     size = model.input.shape[1]
     loaded = tf.saved_model.load(path)
     encoded = tf.constant(sample_images)
     got = loaded.signatures["serving_default"](images=encoded)
-    batch = tf.stack([pp.preprocess_for_eval(e, size, scale, normalization=normalization)
+    batch = tf.stack([center(e, size, scale, normalization=normalization)
                       for e in sample_images])
     expected = np.asarray(model(batch, training=False), np.float32)
     if not np.allclose(got["probabilities"], expected, atol=atol):

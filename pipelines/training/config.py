@@ -25,10 +25,11 @@ class Recipe:
     input_size: int | None = None  # None: the model's paper size (227 AlexNet, 224 VGG)
     scale_min: int = 256  # VGG training scale S (jittered when min < max)
     scale_max: int = 512
-    # pipelines.data.preprocess.NORMALIZATIONS: both papers subtract the mean RGB on the 0-255
+    # keras_nets.normalization.NORMALIZATIONS: both papers subtract the mean RGB on the 0-255
     # scale and nothing else (AlexNet section 2, VGG section 2.1). Saved with the model.
     normalization: str = "mean_rgb"
     lighting: bool = True  # AlexNet 4.1 PCA lighting / VGG 3.1 RGB colour shift
+    flip: bool = True  # the papers' random mirror (wrong for digits, text, many medical images)
     dropout: float = 0.5  # FC6 and FC7, both papers
     num_train: int | None = None  # embedded dataset sizes (None: the builder's default)
     num_validation: int | None = None
@@ -85,9 +86,10 @@ PAPER_BIAS01 = {
 RECIPES = {"paper": PAPER, "demo": DEMO, "paper_bias0.1": PAPER_BIAS01}
 
 
-def recipe_for(name, family):
-    """The recipe `name` ("paper", "paper_bias0.1" or "demo") for a model family."""
-    return RECIPES[name][family]
+def recipe_for(name, recipes):
+    """The recipe `name` ("paper", "paper_bias0.1" or "demo") of a recipe table key (a model's
+    registry entry: keras_nets.ModelSpec.recipes)."""
+    return RECIPES[name][recipes]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +97,9 @@ class RunConfig:
     model: str
     recipe: Recipe
     width: float = 1.0  # scales every conv's filters (keras_nets builders; ablations, tests)
+    # Further keyword options of the model's builder (ablations: {"lrn": False},
+    # {"overlapping_pooling": False}, {"filters": (48, 128, 192, 192, 256)}, ...).
+    model_options: dict = dataclasses.field(default_factory=dict)
     fc_units: int = 4096  # the hidden FC layers (AlexNet FC6/FC7, VGG fc1/fc2): the papers' 4096
     dataset: str = "shapes"
     data_dir: str | None = None
@@ -113,6 +118,12 @@ class RunConfig:
     init_from: str | None = None
     export_dir: str | None = "saved_models"
     data_service: str | None = None  # HOST:PORT of a tf.data service dispatcher (training input)
+
+    @property
+    def shapes_sizes(self):
+        """The embedded dataset's sizes this run draws (None for any other dataset: a folder
+        run records nothing of the embedded dataset)."""
+        return self.recipe.dataset_sizes if self.dataset == "shapes" else None
 
     def to_json(self):
         return dataclasses.asdict(self)

@@ -6,32 +6,30 @@ import os
 import tensorflow as tf
 
 from pipelines.data import service
-from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+from pipelines.data.pipeline import create_split
+from pipelines.data.protocols import eval_preprocess, train_preprocess
 from pipelines.data.sources import load_split
-from pipelines.contract import alexnet_train_scale, contract
 
 
-def train_augment(spec, recipe, size):
-    """The training protocol of the model's paper at `size` pixels: AlexNet section 4.1 (central
-    crop at the paper's 256/227 ratio, mirror, PCA lighting) or VGG 3.1 (scale S, crop, mirror,
-    RGB colour shift), under the recipe's input normalisation."""
-    if spec.family == "alexnet":
-        return train_preprocess("alexnet", size, scale=alexnet_train_scale(size),
-                                lighting=recipe.lighting, normalization=recipe.normalization)
-    return train_preprocess("vgg", size, scale_min=recipe.scale_min, scale_max=recipe.scale_max,
-                            colour_shift=recipe.lighting, normalization=recipe.normalization)
+def train_augment(spec, recipe, preprocessing):
+    """The model's training protocol (its registry entry: AlexNet 4.1's central crop at one
+    scale, or VGG 3.1's scale jitter) at the run's size and scales, mirror and lighting as the
+    recipe says, under the recipe's input normalisation."""
+    return train_preprocess(spec.train_protocol, preprocessing.input_size,
+                            scale_min=preprocessing.train_scale_min,
+                            scale_max=preprocessing.train_scale_max, flip=recipe.flip,
+                            lighting=recipe.lighting, normalization=preprocessing.normalization)
 
 
-def dataset_fns(config, spec, size, val_examples):
+def dataset_fns(config, spec, preprocessing, val_examples):
     """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function."""
     recipe = config.recipe
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
-                shapes_sizes=recipe.dataset_sizes)
-    augment = train_augment(spec, recipe, size)
-    # Validation: the centre crop at the single test scale of the paper (pipelines.contract).
-    info = contract(spec, recipe, size)
-    center = eval_preprocess("center", size, info["eval_scale"],
-                             normalization=recipe.normalization)
+                shapes_sizes=config.shapes_sizes)
+    augment = train_augment(spec, recipe, preprocessing)
+    # Validation: the centre crop at the single test scale (the model's registry entry).
+    center = eval_preprocess("center", preprocessing.input_size, preprocessing.eval_scale,
+                             normalization=preprocessing.normalization)
 
     def train_fn(ctx, skip_steps):
         batch = ctx.get_per_replica_batch_size(recipe.batch_size)

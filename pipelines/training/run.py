@@ -12,7 +12,6 @@ import keras
 import tensorflow as tf
 
 from keras_nets import get_spec
-from pipelines import contract
 from pipelines.data.sources import load_split
 from pipelines.training import distribute, rundir
 from pipelines.training.checkpoint import has_checkpoint
@@ -39,7 +38,7 @@ def train_and_evaluate(config, log=print):
     if recipe.batch_size % replicas:
         raise RunError(f"global batch {recipe.batch_size} does not split over {replicas} replicas")
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
-                shapes_sizes=recipe.dataset_sizes)
+                shapes_sizes=config.shapes_sizes)
     train_info = load_split(config.dataset, "train", **data)
     val_info = load_split(config.dataset, "validation", **data)
     workers = distribute.cluster_workers() if config.strategy != "one-device" else 1
@@ -48,23 +47,25 @@ def train_and_evaluate(config, log=print):
         raise RunError(f"{train_info.num_examples} training images are fewer than one batch of "
                        f"{recipe.batch_size}")
     size = recipe.input_size or spec.input_size
-    # The input contract (normalisation, scales) travels with the model: config.json, model.keras
-    # and the SavedModel (pipelines.contract).
-    info = contract.contract(spec, recipe, size)
-    derived = dict({k: v for k, v in info.items() if k != "model"}, steps_per_epoch=spe,
+    # What inference needs (size, normalisation, scales, class names, the data trained on)
+    # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.
+    preprocessing = spec.preprocessing(
+        size, recipe.normalization, recipe.scale_min, recipe.scale_max, train_info.class_names,
+        dataset=dict(name=config.dataset, sizes=config.shapes_sizes))
+    derived = dict(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
                    replicas=replicas, workers=workers, train_images=train_info.num_examples,
-                   strategy_resolved=strategy.__class__.__name__,
-                   class_names=list(train_info.class_names))
+                   strategy_resolved=strategy.__class__.__name__)
     _write_config(config, derived, strategy, log)
-    train_fn, val_fn = dataset_fns(config, spec, size, val_info.num_examples)
+    train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples)
 
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
         model = spec(size, num_classes=len(train_info.class_names), init=recipe.init,
-                     dropout=recipe.dropout, width=config.width, fc_units=config.fc_units)
+                     dropout=recipe.dropout, width=config.width, fc_units=config.fc_units,
+                     **config.model_options)
+        model.preprocessing = preprocessing
         if config.init_from:
-            from keras_nets.vgg import init_from_shallower
-            init_from_shallower(model, keras.saving.load_model(config.init_from, safe_mode=True))
+            spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
     trainer = Trainer(strategy=strategy, model=model, config=config, steps_per_epoch=spe,
                       train_dataset_fn=train_fn, val_dataset_fn=val_fn, log=log)
     start = time.time()
@@ -73,7 +74,7 @@ def train_and_evaluate(config, log=print):
         final = history[-1] if history else trainer.evaluate()
         log(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
             f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
-        _save(config, model, strategy, train_info.class_names, info, log)
+        _save(config, model, strategy, log)
     return trainer, history, stopped
 
 
@@ -91,20 +92,16 @@ def _write_config(config, derived, strategy, log):
         rundir.write_config(config.run_dir, resolved)
 
 
-def _save(config, model, strategy, class_names, info, log):
+def _save(config, model, strategy, log):
     """model.keras in the run directory (other workers' apart, to check that replicas agree),
-    with the input contract inside, then the chief's SavedModel export."""
+    then the chief's SavedModel export; both carry the model's Preprocessing."""
     if not distribute.is_chief(strategy):
         worker_dir = os.path.join(config.run_dir, f"worker{strategy.cluster_resolver.task_id}")
         os.makedirs(worker_dir, exist_ok=True)
         model.save(os.path.join(worker_dir, "model.keras"))
-        contract.write_to_keras(os.path.join(worker_dir, "model.keras"), info)
         return
     model.save(os.path.join(config.run_dir, "model.keras"))
-    contract.write_to_keras(os.path.join(config.run_dir, "model.keras"), info)
     if config.export_dir:
         from pipelines.serving.export import export_saved_model
-        path = export_saved_model(model, os.path.join(config.export_dir, config.model),
-                                  class_names, scale=info["eval_scale"],
-                                  normalization=info["normalization"], info=info)
+        path = export_saved_model(model, os.path.join(config.export_dir, config.model))
         log(f"exported {path}")

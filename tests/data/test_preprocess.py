@@ -3,59 +3,58 @@ import pytest
 import tensorflow as tf
 
 from imagefiles import coordinates_image, encode, noise_image
-from pipelines.data import preprocess as pp
+from keras_nets import normalization as norms
+from pipelines.data import image_ops as ops, protocols as pp
 
 SEED = tf.constant([3, 4], tf.int64)
 
 
 def pixels(normalized):
-    return np.round(np.asarray(pp.denormalize(normalized))).astype(int)
+    return np.round(np.asarray(ops.denormalize(normalized))).astype(int)
 
 
 def test_train_shapes_dtypes_and_ranges():
     encoded = tf.constant(encode(noise_image(300, 200), "JPEG"))
-    alex = pp.preprocess_for_train_alexnet(encoded, SEED)
-    vgg = pp.preprocess_for_train_vgg(encoded, SEED)
+    alex = pp.central_crop(encoded, SEED)
+    vgg = pp.scale_jitter(encoded, SEED)
     assert alex.shape == (227, 227, 3) and vgg.shape == (224, 224, 3)
-    lo = 0 - np.array(pp.MEAN_RGB)  # the papers' normalisation: mean RGB subtracted, 0-255 scale
-    hi = 255 - np.array(pp.MEAN_RGB)
+    lo = 0 - np.array(norms.MEAN_RGB)  # the papers' normalisation: mean RGB subtracted, 0-255 scale
+    hi = 255 - np.array(norms.MEAN_RGB)
     for image in (alex, vgg):
         assert image.dtype == tf.float32
         assert (np.asarray(image) >= lo - 1e-5).all() and (np.asarray(image) <= hi + 1e-5).all()
 
 
-@pytest.mark.parametrize("name", sorted(pp.NORMALIZATIONS))
+@pytest.mark.parametrize("name", sorted(norms.NORMALIZATIONS))
 def test_named_normalizations_invert_and_differ(name):
     pixels_in = tf.constant([[[0.0, 128.0, 255.0], [10.0, 20.0, 30.0]]])
-    out = pp.normalize(pixels_in, name)
-    np.testing.assert_allclose(pp.denormalize(out, name), pixels_in, atol=1e-3)
-    mean, std, order = pp.NORMALIZATIONS[name]
+    out = ops.normalize(pixels_in, name)
+    np.testing.assert_allclose(ops.denormalize(out, name), pixels_in, atol=1e-3)
+    mean, std, order = norms.NORMALIZATIONS[name]
     rgb = np.asarray(pixels_in)[..., ::-1] if order == "bgr" else np.asarray(pixels_in)
     np.testing.assert_allclose(out, (rgb - mean) / std, rtol=1e-5, atol=1e-4)
-    others = [n for n in pp.NORMALIZATIONS if n != name]
-    assert all(not np.allclose(out, pp.normalize(pixels_in, n)) for n in others)
+    others = [n for n in norms.NORMALIZATIONS if n != name]
+    assert all(not np.allclose(out, ops.normalize(pixels_in, n)) for n in others)
 
 
 def test_every_protocol_follows_the_normalization():
     encoded = tf.constant(encode(noise_image(300, 200), "JPEG"))
-    for fn in (lambda n: pp.preprocess_for_eval(encoded, 64, 73, normalization=n),
+    for fn in (lambda n: pp.center(encoded, 64, 73, normalization=n),
                lambda n: pp.ten_crop(encoded, 64, 73, normalization=n),
-               lambda n: pp.preprocess_for_train_alexnet(encoded, SEED, 64, 73, normalization=n),
-               lambda n: pp.preprocess_for_train_vgg(encoded, SEED, 64, 72, 96, normalization=n)):
+               lambda n: pp.central_crop(encoded, SEED, 64, 73, normalization=n),
+               lambda n: pp.scale_jitter(encoded, SEED, 64, 72, 96, normalization=n)):
         paper, unit = fn("mean_rgb"), fn("standardize")
-        np.testing.assert_allclose(paper, unit * np.array(pp.STD_RGB), rtol=1e-4, atol=1e-2)
+        np.testing.assert_allclose(paper, unit * np.array(norms.STD_RGB), rtol=1e-4, atol=1e-2)
     with pytest.raises(ValueError, match="unknown normalization"):
-        pp.normalize(tf.zeros([1, 3]), "unit")
+        ops.normalize(tf.zeros([1, 3]), "unit")
 
 
 def test_eval_protocol_shapes():
     encoded = tf.constant(encode(noise_image(300, 400), "JPEG"))
-    assert pp.preprocess_for_eval(encoded, 224, 256).shape == (224, 224, 3)
+    assert pp.center(encoded, 224, 256).shape == (224, 224, 3)
     assert pp.ten_crop(encoded, 227, 256).shape == (10, 227, 227, 3)
     assert pp.full_image(encoded, 384).shape == (2, 384, 512, 3)
     assert pp.multi_crop(encoded, 256, 224).shape == (50, 224, 224, 3)
-    assert pp.test_scales(256, 256) == (224, 256, 288)
-    assert pp.test_scales(256, 512) == (256, 384, 512)
 
 
 def test_ten_crop_geometry_corners_centre_and_mirrors():
@@ -91,7 +90,7 @@ def test_alexnet_crop_stays_in_the_central_square():
     image[:, :128] = image[:, -128:] = 0  # outside the central 256x256
     encoded = tf.constant(encode(image))
     for i in range(20):
-        crop = pixels(pp.preprocess_for_train_alexnet(encoded, tf.constant([i, 0], tf.int64),
+        crop = pixels(pp.central_crop(encoded, tf.constant([i, 0], tf.int64),
                                                       lighting=False))
         assert crop.min() >= 195
 
@@ -100,35 +99,35 @@ def test_scale_jitter_bounds():
     encoded = tf.constant(encode(coordinates_image(256, 256)))
     scales = []
     for i in range(60):
-        crop = pixels(pp.preprocess_for_train_vgg(encoded, tf.constant([i, 1], tf.int64),
-                                                  flip=False, colour_shift=False))
+        crop = pixels(pp.scale_jitter(encoded, tf.constant([i, 1], tf.int64),
+                                                  flip=False, lighting=False))
         side = crop[0, -1, 0] - crop[0, 0, 0] + 1  # source columns covered by the crop
         scales.append(224 * 256 / side)
     assert min(scales) >= 256 * 0.97 and max(scales) <= 512 * 1.03
     assert max(scales) - min(scales) > 150  # actually jittered
-    fixed = pixels(pp.preprocess_for_train_vgg(encoded, SEED, scale_min=256, scale_max=256,
-                                               flip=False, colour_shift=False))
+    fixed = pixels(pp.scale_jitter(encoded, SEED, scale_min=256, scale_max=256,
+                                               flip=False, lighting=False))
     assert fixed[0, -1, 0] - fixed[0, 0, 0] == 223
 
 
 def test_pca_lighting_shifts_the_whole_image_by_one_vector():
     image = tf.constant(noise_image(8, 8).astype("float32") * 0.5 + 60)
-    shifted = np.asarray(pp.pca_lighting(image, SEED)) - np.asarray(image)
+    shifted = np.asarray(ops.pca_lighting(image, SEED)) - np.asarray(image)
     np.testing.assert_allclose(shifted, np.broadcast_to(shifted[0, 0], shifted.shape), atol=1e-4)
     assert np.abs(shifted[0, 0]).max() > 0.01
-    other = np.asarray(pp.pca_lighting(image, tf.constant([9, 9], tf.int64))) - np.asarray(image)
+    other = np.asarray(ops.pca_lighting(image, tf.constant([9, 9], tf.int64))) - np.asarray(image)
     assert not np.allclose(other[0, 0], shifted[0, 0])
 
 
 def test_flip_is_a_mirror():
     image = noise_image(5, 7)
-    flips = [np.asarray(pp.random_flip(tf.constant(image), tf.constant([i, 0], tf.int64)))
+    flips = [np.asarray(ops.random_flip(tf.constant(image), tf.constant([i, 0], tf.int64)))
              for i in range(16)]
     assert any((f == image).all() for f in flips)
     assert any((f == image[:, ::-1]).all() for f in flips)
 
 
-@pytest.mark.parametrize("fn", [pp.preprocess_for_train_alexnet, pp.preprocess_for_train_vgg])
+@pytest.mark.parametrize("fn", [pp.central_crop, pp.scale_jitter])
 def test_eager_equals_in_graph_and_seeds_repeat(fn):
     encoded = tf.constant(encode(noise_image(300, 260), "JPEG"))
     eager = fn(encoded, SEED)
@@ -140,7 +139,7 @@ def test_eager_equals_in_graph_and_seeds_repeat(fn):
 
 def test_png_and_jpeg_paths_agree_on_the_crop_window():
     image = coordinates_image(256, 256)
-    png = pixels(pp.preprocess_for_eval(tf.constant(encode(image)), 224, 256))
-    jpeg = pixels(pp.preprocess_for_eval(tf.constant(encode(image, "JPEG", quality=100)),
+    png = pixels(pp.center(tf.constant(encode(image)), 224, 256))
+    jpeg = pixels(pp.center(tf.constant(encode(image, "JPEG", quality=100)),
                                          224, 256))
     assert np.abs(png - jpeg).mean() < 3

@@ -6,10 +6,12 @@ import tensorflow as tf
 from PIL import Image
 
 from imagefiles import encode, noise_image
-from pipelines.data import preprocess as pp
+from keras_nets import normalization as norms
+from pipelines.data import image_ops as ops, protocols as pp
 from pipelines.data.shapes import builder as sb
 from pipelines.data.folders import DataError
-from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+from pipelines.data.pipeline import create_split
+from pipelines.data.protocols import eval_preprocess, train_preprocess
 from pipelines.data.shapes.drawing import CLASS_NAMES
 from pipelines.data.sources import load_split
 
@@ -83,7 +85,7 @@ def test_image_folder_skips_and_names_bad_files(folder, capsys):
     assert sum(len(b) for b in images) == len(GOOD) + 2
     assert sorted(labels) == [0] * (len(GOOD) + 1) + [1]
     train = create_split(split.dataset, train=True, batch_size=5, seed=1,
-                         preprocess=train_preprocess("vgg", 64, scale_min=72, scale_max=96))
+                         preprocess=train_preprocess("scale_jitter", 64, scale_min=72, scale_max=96))
     x, _ = next(iter(train))
     assert x.shape == (5, 64, 64, 3) and np.isfinite(x).all()
 
@@ -91,16 +93,16 @@ def test_image_folder_skips_and_names_bad_files(folder, capsys):
 @pytest.mark.parametrize("name", sorted(set(GOOD) | {"cmyk.jpg", "sixteen_bit.png"}))
 def test_each_good_case_decodes_to_rgb(folder, name):
     data = tf.constant((folder / "validation" / "cats" / name).read_bytes())
-    image = pp.decode_rgb(data)
+    image = ops.decode_rgb(data)
     assert image.dtype == tf.uint8 and image.shape[-1] == 3
-    assert pp.preprocess_for_eval(data, 32, 36).shape == (32, 32, 3)
-    assert tuple(pp.image_shape(data).numpy()) == tuple(image.shape[:2])
+    assert pp.center(data, 32, 36).shape == (32, 32, 3)
+    assert tuple(ops.image_shape(data).numpy()) == tuple(image.shape[:2])
     if name == "sixteen_bit.png":
         assert image.numpy().max() > 200  # rescaled from 16 bits, not truncated
 
 
 def test_grey_is_replicated_to_three_channels(folder):
-    image = pp.decode_rgb(tf.constant((folder / "validation" / "cats" / "grey.jpg").read_bytes()))
+    image = ops.decode_rgb(tf.constant((folder / "validation" / "cats" / "grey.jpg").read_bytes()))
     np.testing.assert_array_equal(image[..., 0], image[..., 1])
 
 
@@ -155,7 +157,7 @@ def test_embedded_builder_prepares_once_and_has_every_class(tmp_path, monkeypatc
     for example in again.dataset:
         encoded = example["image"]
         assert tf.io.is_jpeg(encoded)
-        shapes.add(tuple(pp.decode_rgb(encoded).shape))
+        shapes.add(tuple(ops.decode_rgb(encoded).shape))
         labels.append(int(example["label"]))
     assert sorted(set(labels)) == list(range(10))
     assert len(shapes) > 10  # varied sizes and aspect ratios
@@ -180,7 +182,7 @@ def test_seeded_pipelines_repeat_exactly(tmp_path):
 
     def first_batches(seed):
         ds = create_split(split.dataset, train=True, batch_size=4, seed=seed, deterministic=True,
-                          preprocess=train_preprocess("alexnet", 67, scale=76))
+                          preprocess=train_preprocess("central_crop", 67, scale_min=76))
         return [(x.numpy(), y.numpy()) for x, y in ds.take(3)]
 
     a, b, c = first_batches(7), first_batches(7), first_batches(8)

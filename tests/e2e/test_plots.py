@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from keras_nets import build_alexnet
+from keras_nets import build_alexnet, get_spec
 from pipelines.serving.export import export_saved_model
 from pipelines.plots import conv1_kernels, main as plots_main
 
@@ -19,7 +19,8 @@ def test_filters_from_keras_file_and_saved_model(model, tmp_path):
     from_keras = conv1_kernels(str(tmp_path / "m.keras"))
     assert sorted(from_keras) == ["conv1_tower0", "conv1_tower1"]
     assert from_keras["conv1_tower0"].shape == (11, 11, 3, 12)
-    path = export_saved_model(model, str(tmp_path / "sm"), ("a", "b", "c"), scale=76)
+    model.preprocessing = get_spec("alexnet").preprocessing(67, class_names=("a", "b", "c"))
+    path = export_saved_model(model, str(tmp_path / "sm"))
     from_saved = conv1_kernels(path)
     for name in from_keras:
         np.testing.assert_array_equal(from_saved[name], from_keras[name])
@@ -44,9 +45,9 @@ def test_missing_source_is_one_line_exit_2(tmp_path):
 
 def test_structure_index_of_a_run_starts_from_the_runs_own_initial_kernels(tmp_path, capsys):
     import keras
-    from keras_nets import get_spec
-    config = dict(model="alexnet", input_size=67, class_names=["a", "b", "c"], width=0.25,
-                  seed=5, recipe=dict(init="paper", dropout=0.5))
+    config = dict(model="alexnet", width=0.25, fc_units=4096, seed=5,
+                  preprocessing=dict(input_size=67, class_names=["a", "b", "c"]),
+                  recipe=dict(init="paper", dropout=0.5))
     (tmp_path / "config.json").write_text(json.dumps(config))
     keras.utils.set_random_seed(5)  # as pipelines.training.run builds the model
     get_spec("alexnet")(67, num_classes=3, init="paper", dropout=0.5,

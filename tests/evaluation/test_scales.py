@@ -1,44 +1,43 @@
-"""Evaluation scales follow the model: VGG section 4 and AlexNet section 4.1, from the run's
-saved input contract, `--scale` honoured."""
+"""Evaluation scales follow the model: VGG section 4 and AlexNet section 4.1, from the
+preprocessing saved in the model's Keras config, `--scale` honoured."""
 
 import os
 
 import pytest
 
 from keras_nets import SPECS, build_vgg
-from pipelines import contract
 from pipelines.evaluate import main as evaluate_main
-from pipelines.evaluation.protocols import default_contract, protocol_rows
-from pipelines.training.config import PAPER
+from pipelines.evaluation.protocols import protocol_rows
 
 from imagefiles import encode, noise_image
 
 
 def test_vgg_section_4_test_scales():
-    assert contract.test_scales("vgg", 224, 256, 256) == (256, (224, 256, 288))
-    assert contract.test_scales("vgg", 224, 384, 384) == (384, (352, 384, 416))
-    assert contract.test_scales("vgg", 224, 256, 512) == (384, (256, 384, 512))
-    assert contract.test_scales("vgg", 64, 72, 96) == (84, (72, 84, 96))
-    assert contract.test_scales("vgg", 32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
+    vgg = SPECS["vgg_d"]
+    assert vgg.test_scales(224, 256, 256) == (256, (224, 256, 288))
+    assert vgg.test_scales(224, 384, 384) == (384, (352, 384, 416))
+    assert vgg.test_scales(224, 256, 512) == (384, (256, 384, 512))
+    assert vgg.test_scales(64, 72, 96) == (84, (72, 84, 96))
+    assert vgg.test_scales(32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
+    assert vgg.test_scales(224) == (384, (256, 384, 512))  # the paper's S in [256, 512]
 
 
 def test_alexnet_tests_at_its_training_scale():
-    assert contract.test_scales("alexnet", 227) == (256, (256,))
-    assert contract.test_scales("alexnet", 131) == (148, (148,))
+    alexnet = SPECS["alexnet"]
+    assert alexnet.test_scales(227) == (256, (256,))
+    assert alexnet.test_scales(131) == (148, (148,))
+    assert alexnet.test_scales(131, 300, 400) == (148, (148,))  # one scale, whatever is asked
 
 
-def test_contract_comes_from_the_recipe():
-    import dataclasses
-    vgg = contract.contract(SPECS["vgg_d"], PAPER["vgg"], 224)
-    assert vgg["normalization"] == "mean_rgb" and vgg["test_scales"] == [256, 384, 512]
-    fixed = dataclasses.replace(PAPER["vgg"], scale_min=40, scale_max=40,
-                                normalization="standardize")
-    small = contract.contract(SPECS["vgg_a"], fixed, 32)
-    assert (small["eval_scale"], small["test_scales"]) == (40, [35, 40, 45])
-    assert small["normalization"] == "standardize"
-    alex = contract.contract(SPECS["alexnet"], PAPER["alexnet"], 131)
-    assert (alex["train_scale_min"], alex["eval_scale"], alex["test_scales"]) == (148, 148, [148])
-    assert default_contract(SPECS["vgg_a"], 224)["test_scales"] == [256, 384, 512]
+def test_preprocessing_comes_from_the_registry_entry_and_the_recipe():
+    vgg = SPECS["vgg_d"].preprocessing(224, "mean_rgb", 256, 512)
+    assert vgg.normalization == "mean_rgb" and vgg.test_scales == (256, 384, 512)
+    small = SPECS["vgg_a"].preprocessing(32, "standardize", 40, 40)
+    assert (small.eval_scale, small.test_scales) == (40, (35, 40, 45))
+    alex = SPECS["alexnet"].preprocessing(131, "mean_rgb", 256, 512)
+    assert (alex.train_scale_min, alex.eval_scale, alex.test_scales) == (148, 148, (148,))
+    with pytest.raises(ValueError, match="unknown normalization"):
+        SPECS["alexnet"].preprocessing(131, "bogus")
 
 
 def test_protocol_rows_use_the_given_scales():
@@ -50,14 +49,14 @@ def test_protocol_rows_use_the_given_scales():
 
 @pytest.fixture(scope="module")
 def small_vgg(tmp_path_factory):
-    """A VGG A at 32 px saved with a contract of a fixed training scale S = 64."""
+    """A VGG A at 32 px carrying the preprocessing of a fixed training scale S = 64."""
     root = tmp_path_factory.mktemp("vgg")
     model = build_vgg("A", width=1 / 16, fc_units=8, num_classes=2, input_shape=(32, 32, 3))
+    model.preprocessing = SPECS["vgg_a"].preprocessing(32, "standardize", 64, 64, ("x", "y"))
+    assert model.preprocessing.test_scales == (59, 64, 69)
+    model.preprocessing = model.preprocessing.replace(test_scales=(32, 64, 96))
     path = str(root / "vgg.keras")
     model.save(path)
-    contract.write_to_keras(path, dict(
-        model="vgg_a", family="vgg", input_size=32, normalization="standardize",
-        train_scale_min=64, train_scale_max=64, eval_scale=64, test_scales=[32, 64, 96]))
     for cls in ("x", "y"):
         os.makedirs(root / "data" / "validation" / cls)
         (root / "data" / "validation" / cls / "0.jpg").write_bytes(
@@ -67,7 +66,6 @@ def small_vgg(tmp_path_factory):
 
 def test_evaluate_reads_the_scales_and_normalization_saved_with_the_model(small_vgg, capsys):
     path, data = small_vgg
-    assert contract.read(path)["train_scale_min"] == 64
     assert evaluate_main([path, "--dataset", data, "--protocols", "center,multi_crop"]) == 0
     out = capsys.readouterr().out
     assert "normalization standardize, training scale 64-64" in out
@@ -89,12 +87,3 @@ def test_evaluate_honours_scale(small_vgg, capsys):
     with pytest.raises(SystemExit) as info:
         evaluate_main([path, "--dataset", data, "--scale", "big"])
     assert info.value.code == 2
-
-
-def test_a_run_from_before_the_contracts_reads_as_unit_scale(tmp_path):
-    import json
-    config = dict(model="alexnet", family="alexnet", input_size=131, eval_scale=148,
-                  recipe=dict(name="demo", scale_min=256, scale_max=512))
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    info = contract.read(str(tmp_path))
-    assert info["normalization"] == "standardize" and info["test_scales"] == [148]

@@ -9,8 +9,9 @@ import pytest
 import tensorflow as tf
 
 from imagefiles import encode, noise_image
-from keras_nets import build_alexnet, build_vgg
-from pipelines.data import preprocess as pp
+from keras_nets import SPECS, build_alexnet, build_vgg
+from keras_nets import normalization as norms
+from pipelines.data import image_ops as ops, protocols as pp
 from pipelines.evaluate import main as evaluate_main
 from pipelines.serving.export import export_saved_model
 from pipelines.serving.versions import next_version_dir
@@ -22,7 +23,9 @@ NAMES = ("a", "b", "c", "d", "e", "f", "g")
 def exported(tmp_path_factory):
     base = tmp_path_factory.mktemp("saved_models")
     model = build_alexnet(width=0.25, fc_units=32, num_classes=7, input_shape=(67, 67, 3))
-    path = export_saved_model(model, str(base / "alexnet"), NAMES, scale=76, top_k=3)
+    model.preprocessing = SPECS["alexnet"].preprocessing(67, class_names=NAMES)
+    assert model.preprocessing.eval_scale == 76
+    path = export_saved_model(model, str(base / "alexnet"), top_k=3)
     return model, path, base
 
 
@@ -59,7 +62,7 @@ def test_export_answers_in_plain_tensorflow(exported, tmp_path):
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "(3, 3)" in result.stdout
-    batch = tf.stack([pp.preprocess_for_eval(tf.constant(f.read_bytes()), 67, 76) for f in files])
+    batch = tf.stack([pp.center(tf.constant(f.read_bytes()), 67, 76) for f in files])
     np.testing.assert_allclose(np.load(path + "_probs.npy"), model(batch), atol=1e-4)
 
 
@@ -80,12 +83,12 @@ def test_parallel_decoding_keeps_request_order(exported):
     images = [encode(noise_image(60 + 7 * i, 90 - 3 * i), "PNG" if i % 3 else "JPEG")
               for i in range(12)]
     got = tf.saved_model.load(path).signatures["serving_default"](images=tf.constant(images))
-    batch = tf.stack([pp.preprocess_for_eval(tf.constant(e), 67, 76) for e in images])
+    batch = tf.stack([pp.center(tf.constant(e), 67, 76) for e in images])
     np.testing.assert_allclose(got["probabilities"], model(batch), atol=1e-4)
 
 
 def test_evaluate_run_dir_protocols(tmp_path, capsys):
-    model = build_vgg("A", width=1 / 16, fc_units=16, num_classes=10, input_shape=(224, 224, 3))
+    model = build_vgg("A", width=1 / 16, fc_units=16, num_classes=2, input_shape=(224, 224, 3))
     model.save(str(tmp_path / "vgg.keras"))
     for cls in ("x", "y"):
         os.makedirs(tmp_path / "data" / "validation" / cls)
@@ -96,11 +99,11 @@ def test_evaluate_run_dir_protocols(tmp_path, capsys):
                           "--protocols", "center,ten_crop,dense,dense_multi_crop"])
     out = capsys.readouterr().out
     assert code == 0
-    # No saved contract: the paper's S in [256, 512], so Q = 384 single, {256, 384, 512} multi.
+    # No saved preprocessing: the paper's S in [256, 512], so Q = 384 single, {256, 384, 512} multi.
     for row in ("centre crop, Q=384", "10-crop", "dense + flip, Q=256",
                 "dense + multi-crop, Q=512"):
         assert row in out
-    errors = [float(line.split()[-2]) for line in out.splitlines()[2:]]
+    errors = [float(line.split()[-2]) for line in out.splitlines()[3:]]
     assert all(0 <= e <= 100 for e in errors)
 
 
@@ -164,7 +167,7 @@ def test_failed_self_check_leaves_no_new_version(exported, tmp_path, monkeypatch
     from pipelines.serving import export
     model, _, _ = exported
     base = tmp_path / "alexnet"
-    first = export_saved_model(model, str(base), NAMES, scale=76, top_k=3)
+    first = export_saved_model(model, str(base), top_k=3)
     assert os.path.exists(os.path.join(first, "assets.extra", "tf_serving_warmup_requests"))
     seen = []
 
@@ -174,7 +177,7 @@ def test_failed_self_check_leaves_no_new_version(exported, tmp_path, monkeypatch
 
     monkeypatch.setattr(export, "self_check", failing)
     with pytest.raises(RuntimeError, match="forced"):
-        export_saved_model(model, str(base), NAMES, scale=76, top_k=3)
+        export_saved_model(model, str(base), top_k=3)
     assert "assets.extra" in seen[0] and "saved_model.pb" in seen[0]
     assert sorted(os.listdir(base)) == ["1"]  # no version 2, no staging directory left
     assert os.path.basename(first) == "1"

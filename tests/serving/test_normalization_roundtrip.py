@@ -1,5 +1,5 @@
 """The input normalisation belongs to the recipe and travels with the model: a run trained under
-each normalisation saves it (config.json, model.keras, the SavedModel), and the export answers
+each normalisation saves it (config.json, the model's Keras config, the SavedModel), and the export answers
 raw JPEG bytes with the Keras model's probabilities under that normalisation."""
 
 import json
@@ -14,8 +14,9 @@ import tensorflow as tf
 
 import keras_nets  # noqa: F401  (registers the LRN layer for loading)
 from imagefiles import encode, noise_image
-from pipelines import contract
-from pipelines.data import preprocess as pp
+from pipelines.saved import load
+from keras_nets import normalization as norms
+from pipelines.data import image_ops as ops, protocols as pp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ["--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
@@ -57,11 +58,13 @@ def test_each_recipe_carries_its_normalization():
 def test_normalization_is_saved_with_every_form_of_the_model(runs, normalization):
     run, saved = runs[normalization]
     config = json.loads(open(os.path.join(run, "config.json")).read())
-    assert config["normalization"] == config["recipe"]["normalization"] == normalization
+    assert config["preprocessing"]["normalization"] == config["recipe"]["normalization"] \
+        == normalization
     for path in (run, os.path.join(run, "model.keras"), saved):
-        info = contract.read(path)
-        assert info["normalization"] == normalization, path
-        assert (info["input_size"], info["eval_scale"]) == (67, 76), path
+        pre = load(path).preprocessing
+        assert pre.normalization == normalization, path
+        assert (pre.input_size, pre.eval_scale) == (67, 76), path
+        assert pre.dataset["name"] == "shapes" and pre.dataset["sizes"]["num_train"] == 48
 
 
 @pytest.mark.parametrize("normalization", ["mean_rgb", "standardize"])
@@ -73,7 +76,7 @@ def test_export_gives_the_keras_probabilities_on_raw_jpeg_bytes(runs, normalizat
     got = np.asarray(served["probabilities"])
 
     def keras_probs(name):
-        batch = tf.stack([pp.preprocess_for_eval(tf.constant(j), 67, 76, normalization=name)
+        batch = tf.stack([pp.center(tf.constant(j), 67, 76, normalization=name)
                           for j in jpegs])
         return np.asarray(model(batch, training=False))
 

@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 
 from keras_nets import get_spec
-from pipelines.data import preprocess as pp
+from keras_nets import normalization as norms
+from pipelines.data import image_ops as ops, protocols as pp
 from pipelines.serving.export import serving_functions
 
 
@@ -16,7 +17,7 @@ def test_jpeg_signature_equals_per_image_preprocessing_and_rejects_empty_request
     images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((80, 120), (150, 90))]
     requests = [tf.io.encode_jpeg(images[0]).numpy(), tf.io.encode_png(images[1]).numpy()]
     got = serve(tf.constant(requests))["probabilities"].numpy()
-    one_by_one = tf.stack([pp.preprocess_for_eval(tf.constant(r), 67, 76, "standardize")
+    one_by_one = tf.stack([pp.center(tf.constant(r), 67, 76, "standardize")
                            for r in requests])
     np.testing.assert_allclose(got, model(one_by_one).numpy(), rtol=1e-5, atol=1e-6)
     with pytest.raises(tf.errors.InvalidArgumentError, match="the request holds no images"):

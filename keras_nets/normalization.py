@@ -1,9 +1,11 @@
-"""The input normalisations by name (no TensorFlow here: the CLIs list them before importing it).
+"""The input normalisations by name (pure Python: the CLIs list them before importing TensorFlow).
 
 Each is (mean subtracted, divisor, channel order) on the 0-255 scale:
 - "mean_rgb": the papers' (AlexNet section 2, VGG section 2.1), x - mean RGB, inputs in about
   [-124, 152]: the scale their N(0, 0.01) init, biases of 1 and LRN constants were chosen for.
-- "standardize": (x - mean) / std, unit-scale inputs (the demo recipe: Adam, He init).
+- "standardize": (x - mean) / std, unit-scale inputs (the demo recipe: Adam, He init); the same
+  constants as torchvision's ImageNet weights (mean 0.485, 0.456, 0.406, std 0.229, 0.224, 0.225
+  on the 0-1 scale), so it is also the normalisation of weights converted from torchvision.
 - "caffe_bgr": keras.applications' VGG16/19 hosted weights (Caffe): BGR order, x - mean BGR.
 """
 
@@ -17,6 +19,7 @@ NORMALIZATIONS = {
     "standardize": (MEAN_RGB, STD_RGB, "rgb"),
     "caffe_bgr": ((103.939, 116.779, 123.68), (1.0, 1.0, 1.0), "bgr"),
 }
+# Both papers subtract the training set's mean RGB on the 0-255 scale and nothing else.
 PAPER_NORMALIZATION = "mean_rgb"
 
 

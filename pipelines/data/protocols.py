@@ -1,0 +1,145 @@
+"""The papers' training and test protocols, by name: one table of each.
+
+Every protocol takes an encoded image (JPEG, PNG, GIF or BMP bytes) and, for training, a
+stateless seed of shape [2]. Training crops are computed in source coordinates and decoded with
+the fused decode-and-crop op for JPEGs. A model's registry entry names its training protocol
+(`keras_nets.ModelSpec.train_protocol`) and the test protocols that apply to it.
+"""
+
+import functools
+
+import tensorflow as tf
+
+from keras_nets.normalization import PAPER_NORMALIZATION
+from pipelines.data import image_ops as ops
+
+
+def central_crop(encoded, seed, size=227, scale_min=256, scale_max=None, flip=True,
+                 lighting=True, brightness=False, eigval=ops.IMAGENET_EIGVAL,
+                 eigvec=ops.IMAGENET_EIGVEC, normalization=PAPER_NORMALIZATION):
+    """AlexNet sections 2 and 4.1: shorter side to the one training scale (scale_min; 256 for
+    227 crops), the central square, a random size x size crop of it, random mirror, PCA
+    lighting, optional random brightness (not in the paper), normalisation."""
+    if scale_max is not None and scale_max != scale_min:
+        raise ValueError(f"central_crop trains at one scale, got {scale_min}-{scale_max}")
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    image = ops.crop_window_square(encoded, seeds[0], size / scale_min, anywhere=False)
+    image = ops.resize(image, size, size)
+    if flip:
+        image = ops.random_flip(image, seeds[1])
+    if lighting:
+        image = ops.pca_lighting(image, seeds[2], eigval, eigvec)
+    if brightness:
+        image = ops.random_brightness(image, seeds[3])
+    return ops.normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
+
+
+def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=True, lighting=True,
+                 eigval=ops.IMAGENET_EIGVAL, eigvec=ops.IMAGENET_EIGVEC,
+                 normalization=PAPER_NORMALIZATION):
+    """VGG section 3.1: isotropic rescale to S (fixed when scale_min == scale_max, else drawn
+    uniformly per image), a random size x size crop anywhere, random mirror, RGB colour shift
+    (AlexNet's PCA lighting)."""
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    s = tf.random.stateless_uniform([], seeds[0], scale_min, scale_max + 1, dtype=tf.int32)
+    image = ops.crop_window_square(encoded, seeds[1], size / tf.cast(s, tf.float32),
+                                   anywhere=True)
+    image = ops.resize(image, size, size)
+    if flip:
+        image = ops.random_flip(image, seeds[2])
+    if lighting:
+        image = ops.pca_lighting(image, seeds[3], eigval, eigvec)
+    return ops.normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
+
+
+def center_pixels(encoded, size=224, scale=256):
+    """The centre crop's RGB pixels on 0-255 (float32), before the normalisation: shorter side
+    to `scale`, the central size x size. The serving signature normalises a whole request at
+    once."""
+    def window(shape):
+        short = tf.minimum(shape[0], shape[1])
+        side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
+                                        tf.int32), 1, short)
+        return (shape[0] - side) // 2, (shape[1] - side) // 2, side, side
+
+    def jpeg():  # the fused decode-and-crop op reads the window only
+        return tf.image.decode_and_crop_jpeg(
+            encoded, tf.stack(window(tf.image.extract_jpeg_shape(encoded)[:2])), channels=3)
+
+    def other():  # PNG, GIF, BMP: decoded once, then cropped
+        image = ops.decode_rgb(encoded)
+        return tf.image.crop_to_bounding_box(image, *window(tf.shape(image)[:2]))
+
+    image = tf.cond(tf.io.is_jpeg(encoded), jpeg, other)
+    image.set_shape([None, None, 3])
+    return ops.resize(image, size, size)
+
+
+def center(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
+    """The single centre crop (AlexNet 4.1, VGG 4.1): one view [size, size, 3]."""
+    return ops.normalize(center_pixels(encoded, size, scale), normalization)
+
+
+def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
+    """AlexNet section 4.1 test: the 4 corners and the centre of the central scale x scale image,
+    and their mirrors: [10, size, size, 3] (corners TL, TR, BL, BR, centre; then mirrored)."""
+    image = ops.resize_shorter(ops.decode_rgb(encoded), scale)
+    image = tf.image.resize_with_crop_or_pad(image, scale, scale)
+    far, mid = scale - size, (scale - size) // 2
+    views = tf.stack([image[t:t + size, l:l + size] for t, l in
+                      ((0, 0), (0, far), (far, 0), (far, far), (mid, mid))])
+    return ops.normalize(ops.with_mirrors(views), normalization)
+
+
+def full_image(encoded, scale, normalization=PAPER_NORMALIZATION):
+    """VGG section 3.2 dense test: the whole image at test scale Q and its mirror: [2, H, W, 3]."""
+    image = ops.resize_shorter(ops.decode_rgb(encoded), scale)
+    return ops.normalize(ops.with_mirrors(image[None]), normalization)
+
+
+def multi_crop(encoded, scale, size=224, grid=5, normalization=PAPER_NORMALIZATION):
+    """VGG section 4.2 multi-crop: a grid x grid of size x size crops at scale Q, and their
+    mirrors: [2 * grid^2, size, size, 3] (50 views for a 5x5 grid)."""
+    image = ops.resize_shorter(ops.decode_rgb(encoded), scale)
+    shape = tf.shape(image)
+    tops = tf.cast(tf.round(tf.linspace(0.0, tf.cast(shape[0] - size, tf.float32), grid)),
+                   tf.int32)
+    lefts = tf.cast(tf.round(tf.linspace(0.0, tf.cast(shape[1] - size, tf.float32), grid)),
+                    tf.int32)
+    boxes = tf.reshape(tf.stack(tf.meshgrid(tops, lefts, indexing="ij"), -1), [-1, 2])
+    views = tf.map_fn(lambda tl: image[tl[0]:tl[0] + size, tl[1]:tl[1] + size], boxes,
+                      fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32))
+    return ops.normalize(ops.with_mirrors(views), normalization)
+
+
+# name -> fn(encoded, seed, size, scale_min, scale_max, flip, lighting, normalization, ...)
+TRAIN_PROTOCOLS = {"central_crop": central_crop, "scale_jitter": scale_jitter}
+# name -> fn(encoded, size, scale, grid, normalization) -> views [V, H, W, 3]
+TEST_PROTOCOLS = {
+    "center": lambda e, size, scale, grid, normalization: center(e, size, scale,
+                                                                 normalization)[None],
+    "ten_crop": lambda e, size, scale, grid, normalization: ten_crop(e, size, scale,
+                                                                     normalization),
+    "full_image": lambda e, size, scale, grid, normalization: full_image(e, scale,
+                                                                         normalization),
+    "multi_crop": lambda e, size, scale, grid, normalization: multi_crop(e, scale, size, grid,
+                                                                         normalization),
+}
+
+
+def train_preprocess(name, size, **options):
+    """The training protocol `name` (TRAIN_PROTOCOLS) at `size` px as fn(encoded, seed)."""
+    if name not in TRAIN_PROTOCOLS:
+        raise ValueError(f"unknown training protocol {name!r}; choose from "
+                         f"{', '.join(TRAIN_PROTOCOLS)}")
+    return functools.partial(TRAIN_PROTOCOLS[name], size=size, **options)
+
+
+def eval_preprocess(name, size, scale=256, grid=5, normalization=PAPER_NORMALIZATION):
+    """The test protocol `name` (TEST_PROTOCOLS) as fn(encoded) -> views [V, H, W, 3]
+    (center: V = 1), under the model's input normalisation."""
+    if name not in TEST_PROTOCOLS:
+        raise ValueError(f"unknown test protocol {name!r}; choose from "
+                         f"{', '.join(TEST_PROTOCOLS)}")
+    fn = TEST_PROTOCOLS[name]
+    return lambda encoded: fn(encoded, size, scale, grid, normalization)
