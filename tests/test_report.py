@@ -144,3 +144,16 @@ def test_report_imports_no_tensorflow():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.strip() == "[]"
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+README = os.path.join(ROOT, "README.md")
+
+
+def test_the_readme_table_is_the_results_one_and_the_readme_stays_short(capsys):
+    """The README's results table is generated (python -m benchmarks.report --write README.md),
+    never typed in; the README stays a user's page (issue 22: at most 300 lines)."""
+    assert report.main(["--results", os.path.join(ROOT, "benchmarks", "results"),
+                        "--check", README]) == 0, capsys.readouterr().err
+    with open(README, encoding="utf-8") as f:
+        assert len(f.read().splitlines()) <= 300
