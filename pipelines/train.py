@@ -10,7 +10,12 @@ import os
 import sys
 import time
 
-from keras_nets.initializers import INITS
+from pipelines import quiet
+
+# Before anything imports TensorFlow: its start-up notices stay off the screen (pipelines.quiet).
+quiet.hide_startup_notices(verbose="--verbose" in sys.argv[1:])
+
+from keras_nets.initializers import INITS  # noqa: E402  (after the notices are filtered)
 from keras_nets.normalization import NORMALIZATIONS
 from keras_nets.registry import get_spec, model_names
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
@@ -85,6 +90,8 @@ def parse_args(argv=None):
                    help="VGG: a trained configuration A (.keras) to start from (VGG paper 3.1)")
     p.add_argument("--export-dir", default="saved_models", help="'' to skip the export")
     p.add_argument("--no-export", action="store_true")
+    p.add_argument("--verbose", action="store_true",
+                   help="show TensorFlow's start-up and C++ INFO/WARNING logs")
     args = p.parse_args(argv)
     for name in ("epochs", "steps", "batch_size", "input_size", "shapes_train",
                  "shapes_validation", "cpu_devices", "steps_per_loop", "scale_min", "scale_max",
@@ -156,9 +163,12 @@ def main(argv=None):
     from pipelines.training.loop import NonFiniteLoss
     from pipelines.training.run import RunError, train_and_evaluate
     from pipelines.training.signals import exit_code
+    from pipelines.training.lock import RunDirBusy, owning
     try:
-        _, _, stopped = train_and_evaluate(config)
-    except (DataError, RunError) as err:
+        # One owner per run dir (pipelines.training.lock); each worker of a job its own part.
+        with owning(config.run_dir, distribute.lock_part(config.strategy)):
+            _, _, stopped = train_and_evaluate(config)
+    except (DataError, RunError, RunDirBusy, distribute.ClusterError) as err:
         fail(parser.prog, err)
     except NonFiniteLoss as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)

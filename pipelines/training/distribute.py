@@ -8,10 +8,39 @@ import tensorflow as tf
 STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
 
 
+class ClusterError(ValueError):
+    """A multi-worker launch without a usable cluster description (one line for the CLI)."""
+
+
+def _tf_config():
+    try:
+        config = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}")
+    except ValueError as err:
+        raise ClusterError(f"TF_CONFIG is not valid JSON ({err})") from None
+    if not isinstance(config, dict):
+        raise ClusterError("TF_CONFIG must be a JSON object with 'cluster' and 'task'")
+    return config
+
+
 def cluster_workers():
     """Number of workers named by TF_CONFIG (1 when unset)."""
-    config = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}")
-    return len(config.get("cluster", {}).get("worker", [])) or 1
+    return len(_tf_config().get("cluster", {}).get("worker", [])) or 1
+
+
+def lock_part(kind):
+    """This process's part of a run directory (pipelines.training.lock): 'worker1' for task 1 of
+    a multi-worker job, None for a single process. --strategy multi-worker without TF_CONFIG is
+    refused: MultiWorkerMirroredStrategy would then train alone in every process of the job, all
+    into the same run directory."""
+    config = _tf_config()
+    if kind == "multi-worker" and not config.get("cluster"):
+        raise ClusterError("--strategy multi-worker needs TF_CONFIG in each process, naming the "
+                           "cluster and this process's task (docs/training.md); without it "
+                           "every process would train alone into the same run dir")
+    if not (kind == "multi-worker" or (kind == "auto" and cluster_workers() > 1)):
+        return None
+    task = config.get("task", {})
+    return f"{task.get('type', 'worker')}{task.get('index', 0)}"
 
 
 def make_strategy(kind="auto"):

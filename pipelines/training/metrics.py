@@ -65,6 +65,29 @@ class MetricsWriter:
         self.writer.flush()
 
 
+def first_screen(config, derived, precision):
+    """A run's opening lines: the model, recipe, data, strategy, precision and run directory
+    (config.json holds the whole resolved config). derived: what train_and_evaluate resolved
+    (steps per epoch, replicas, workers, the input contract, flat or under 'preprocessing')."""
+    recipe, inputs = config.recipe, derived.get("preprocessing") or derived
+    size = inputs.get("input_size") or recipe.input_size
+    classes = len(inputs.get("class_names") or derived.get("class_names") or ())
+    model = f"model {config.model}: width {config.width:g}, FC {config.fc_units} units"
+    replicas, workers = derived.get("replicas", 1), derived.get("workers", 1)
+    return [
+        f"{model}, {classes} classes, {size}x{size} input",
+        f"recipe {recipe.name}: {recipe.epochs} epochs of {derived['steps_per_epoch']} steps, "
+        f"global batch {recipe.batch_size}, {recipe.optimizer} lr {recipe.learning_rate:g} "
+        f"({recipe.schedule})",
+        f"data {config.dataset}: {derived.get('train_images', '?')} training images, "
+        f"{inputs.get('normalization') or recipe.normalization} normalisation",
+        f"strategy {derived.get('strategy_resolved', config.strategy)}: {replicas} "
+        f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "
+        f"precision {precision}{', XLA' if config.xla else ''}",
+        f"run dir {config.run_dir} (the full config: {os.path.join(config.run_dir, 'config.json')})",
+    ]
+
+
 def duration(seconds):
     seconds = int(seconds)
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else \

@@ -4,7 +4,6 @@ sources -> create_split (per worker) -> Trainer (distributed steps, checkpoints)
 -> SavedModel (pipelines.serving.export).
 """
 
-import json
 import os
 import time
 
@@ -14,9 +13,9 @@ import tensorflow as tf
 from keras_nets import get_spec
 from pipelines.data.sources import load_split
 from pipelines.training import distribute, rundir
-from pipelines.training.checkpoint import has_checkpoint
 from pipelines.training.inputs import dataset_fns
 from pipelines.training.loop import Trainer
+from pipelines.training.metrics import first_screen
 
 
 class RunError(ValueError):
@@ -79,15 +78,16 @@ def train_and_evaluate(config, log=print):
 
 
 def _write_config(config, derived, strategy, log):
-    """Log the resolved config and write config.json; a run dir with a checkpoint is resumed,
-    and only by the same run (pipelines.training.rundir)."""
+    """Log what the run is in a few lines and write the resolved config to config.json; a run dir
+    with a checkpoint is resumed, and only by the same run, and a damaged one refused
+    (pipelines.training.rundir)."""
     resolved = dict(config.to_json(), **derived)
-    log(json.dumps({k: v for k, v in resolved.items() if k != "class_names"}, indent=1))
-    if has_checkpoint(config.run_dir):
-        try:
-            rundir.check_same_run(config.run_dir, resolved)
-        except rundir.ConfigMismatch as err:
-            raise RunError(str(err)) from None
+    try:
+        rundir.check_resumable(config.run_dir, resolved)
+    except rundir.RunDirError as err:
+        raise RunError(str(err)) from None
+    for line in first_screen(config, derived, keras.config.dtype_policy().name):
+        log(line)
     if distribute.is_chief(strategy):
         rundir.write_config(config.run_dir, resolved)
 

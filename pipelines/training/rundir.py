@@ -3,7 +3,10 @@
 A directory that holds a checkpoint is resumed, so a preempted job restarted by its scheduler
 continues where it stopped; its config.json says what the run is, and a command that would
 train something else there (another model, width, FC size, dataset, steps per epoch or recipe, the
-global batch included) is refused with one line that names the field.
+global batch included) is refused with one line that names the field. A damaged config.json or
+checkpoint index (garbled, truncated) is reported in one line too, with what to do, before
+anything is trained or overwritten: TensorFlow itself would skip an unparsable index and start
+the run afresh over the old checkpoints.
 """
 
 import json
@@ -15,8 +18,25 @@ FIXED = ("model", "width", "fc_units", "dataset", "steps_per_epoch")
 LEGACY = {"fc_units": 4096}
 
 
-class ConfigMismatch(ValueError):
+class RunDirError(ValueError):
+    """The run directory cannot be continued by this command (one line for the CLI)."""
+
+
+class ConfigMismatch(RunDirError):
     pass
+
+
+class DamagedFile(RunDirError):
+    pass
+
+
+def check_resumable(run_dir, resolved):
+    """Raise RunDirError when this command cannot continue run_dir: a damaged checkpoint index
+    or config.json, or a config.json of another run. Returns whether it holds a checkpoint."""
+    if not readable_checkpoints(run_dir):
+        return False
+    check_same_run(run_dir, resolved)
+    return True
 
 
 def check_same_run(run_dir, resolved):
@@ -24,8 +44,15 @@ def check_same_run(run_dir, resolved):
     path = os.path.join(run_dir, "config.json")
     if not os.path.exists(path):
         return
-    with open(path) as f:
-        saved = json.load(f)
+    try:
+        with open(path, "rb") as f:
+            saved = json.loads(f.read().decode())
+        if not isinstance(saved, dict):
+            raise ValueError(f"a JSON {type(saved).__name__}, not an object")
+    except ValueError as err:  # JSONDecodeError and UnicodeDecodeError included
+        raise DamagedFile(
+            f"{path} is damaged ({err}); it records what the run in {run_dir} is: restore it, "
+            "or delete it to continue the run with this command's flags unchecked") from None
     pairs = [(key, saved.get(key, LEGACY.get(key)), resolved[key]) for key in FIXED]
     pairs += [(f"recipe.{key}", saved.get("recipe", {}).get(key), value)
               for key, value in resolved["recipe"].items()]
@@ -43,3 +70,71 @@ def write_config(run_dir, resolved):
     with open(path + ".tmp", "w") as f:
         json.dump(resolved, f, indent=1)
     os.replace(path + ".tmp", path)
+
+
+def readable_checkpoints(run_dir):
+    """The checkpoints (paths) that RUN_DIR/checkpoints/checkpoint lists and whose index reads,
+    newest last; [] when there is no checkpoint. Raises DamagedFile when that list is damaged, or
+    when it names checkpoints and none of them can be read (an older readable one is enough:
+    the trainer falls back to it with a warning)."""
+    directory = os.path.join(run_dir, "checkpoints")
+    state_path = os.path.join(directory, "checkpoint")
+    if not os.path.exists(state_path):
+        return []
+    from google.protobuf import text_format
+    from tensorflow.core.protobuf.checkpoint_state_pb2 import CheckpointState
+
+    newest = _newest_index(directory)
+    fix = (f"write it again naming the newest checkpoint (echo 'model_checkpoint_path: "
+           f"\"{newest}\"' > {state_path}), or" if newest else "")
+    fix += f" delete {directory} to start the run afresh"
+    state = CheckpointState()
+    try:
+        with open(state_path, "rb") as f:
+            text_format.Parse(f.read().decode(), state)
+        if not state.model_checkpoint_path:
+            raise ValueError("it names no checkpoint")
+    except (ValueError, text_format.ParseError) as err:
+        reason = str(err).splitlines()[0] if str(err) else err.__class__.__name__
+        raise DamagedFile(f"{state_path}, the index of the run's checkpoints, is damaged "
+                          f"({reason}): {fix.strip()}") from None
+    paths = list(state.all_model_checkpoint_paths)
+    if state.model_checkpoint_path not in paths:
+        paths.append(state.model_checkpoint_path)
+    paths = [p if os.path.isabs(p) else os.path.join(directory, p) for p in paths]
+    readable, problems = [], []
+    for path in paths:
+        problem = _index_problem(path)
+        if problem:
+            problems.append(f"{os.path.basename(path)}.index: {problem}")
+        else:
+            readable.append(path)
+    if not readable:
+        raise DamagedFile(f"no checkpoint that {state_path} lists can be read "
+                          f"({'; '.join(problems)}): restore them, or delete {directory} to start "
+                          "the run afresh")
+    return readable
+
+
+def _index_problem(prefix):
+    """Why the checkpoint `prefix` cannot be read (its .index file: the names, shapes and offsets
+    of the saved tensors), or None."""
+    if not os.path.exists(prefix + ".index"):
+        return "missing"
+    import tensorflow as tf
+    try:
+        tf.train.load_checkpoint(prefix).get_variable_to_shape_map()
+    except Exception as err:  # truncated or garbled: DataLossError, OutOfRangeError, ...
+        message = str(err).strip().splitlines()
+        return f"{err.__class__.__name__}{': ' + message[0][:120] if message else ''}"
+    return None
+
+
+def _newest_index(directory):
+    """The newest ckpt-N with an .index file in directory (by N), or None."""
+    numbers = []
+    for name in os.listdir(directory):
+        stem = name.removesuffix(".index")
+        if stem != name and stem.startswith("ckpt-") and stem[5:].isdigit():
+            numbers.append(int(stem[5:]))
+    return f"ckpt-{max(numbers)}" if numbers else None

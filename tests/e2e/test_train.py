@@ -80,7 +80,7 @@ def test_mirrored_on_two_devices_equals_one_device(tmp_path):
     train(tmp_path, *common, "--strategy", "one-device", "--run-dir", str(tmp_path / "one"))
     result = train(tmp_path, *common, "--strategy", "mirrored", "--cpu-devices", "2",
                    "--run-dir", str(tmp_path / "two"))
-    assert '"replicas": 2' in result.stdout
+    assert "2 replicas, 1 worker" in result.stdout  # the first screen's strategy line
     for a, b in zip(weights(tmp_path / "one"), weights(tmp_path / "two")):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     # The whole validation split once, under both strategies, with the same result.
@@ -251,7 +251,7 @@ def test_two_workers_agree_and_equal_a_single_process(tmp_path):
     procs = start_workers(tmp_path, run, common)
     outputs = [p.communicate(timeout=400)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
-    assert '"workers": 2' in outputs[0]
+    assert "2 replicas, 2 workers" in outputs[0]  # the first screen's strategy line
     assert json.loads((run / "config.json").read_text())["workers"] == 2
     chief, other = weights(run), weights(run / "worker1")
     for a, b, c in zip(chief, other, weights(tmp_path / "single")):
