@@ -10,7 +10,20 @@ class LocalResponseNormalization(keras.layers.Layer):
 
     Defaults are the paper's k=2, n=5 (r=2), alpha=1e-4, beta=0.75; alpha is not divided by n
     (unlike Caffe), so this equals `tf.nn.local_response_normalization` with the same arguments.
+    `LocalResponseNormalization.caffe(...)` gives Caffe's LRN layer from its own parameters.
     """
+
+    @classmethod
+    def caffe(cls, local_size=5, alpha=1.0, beta=0.75, k=1.0, **kwargs):
+        """Caffe's ACROSS_CHANNELS LRN from its `lrn_param` (defaults: caffe.proto's
+        LRNParameter, `local_size = 1 [default = 5]`, `alpha = 2 [default = 1.]`,
+        `k = 5 [default = 1.]`): src/caffe/layers/lrn_layer.cpp starts the scale at k_ and adds
+        `alpha_over_size = alpha_ / size_` times each square in the window of `size_` channels
+        (zero-padded by `pre_pad_ = (size_ - 1) / 2`), so alpha is divided by local_size here."""
+        if local_size % 2 != 1:
+            raise ValueError(f"Caffe's LRN needs an odd local_size, got {local_size}")
+        return cls(depth_radius=(local_size - 1) // 2, bias=k, alpha=alpha / local_size,
+                   beta=beta, **kwargs)
 
     def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
         super().__init__(**kwargs)
@@ -48,3 +61,24 @@ class LocalResponseNormalization(keras.layers.Layer):
             depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta
         )
         return config
+
+
+@keras.saving.register_keras_serializable(package="keras_nets")
+class ChannelSlice(keras.layers.Layer):
+    """Channels [start, stop) of the last axis: splits a map normalised across both towers back
+    into the towers' halves (AlexNet with `lrn_across_towers`), with no Lambda layer."""
+
+    def __init__(self, start, stop, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= start < stop:
+            raise ValueError(f"need 0 <= start < stop, got {start}, {stop}")
+        self.start, self.stop = int(start), int(stop)
+
+    def call(self, inputs):
+        return inputs[..., self.start:self.stop]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.stop - self.start)
+
+    def get_config(self):
+        return dict(super().get_config(), start=self.start, stop=self.stop)

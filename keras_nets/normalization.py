@@ -7,6 +7,11 @@ Each is (mean subtracted, divisor, channel order) on the 0-255 scale:
   constants as torchvision's ImageNet weights (mean 0.485, 0.456, 0.406, std 0.229, 0.224, 0.225
   on the 0-1 scale), so it is also the normalisation of weights converted from torchvision.
 - "caffe_bgr": keras.applications' VGG16/19 hosted weights (Caffe): BGR order, x - mean BGR.
+- "caffe_alexnet_bgr": Caffe's bvlc_alexnet (keras_nets.convert): BGR order, x - the mean pixel of
+  the mean image it was trained with (models/bvlc_alexnet/train_val.prototxt: `mean_file:
+  "data/ilsvrc12/imagenet_mean.binaryproto"`), as Caffe's examples/00-classification.ipynb
+  computes it: `mean-subtracted values: [('B', 104.0069879317889), ('G', 116.66876761696767),
+  ('R', 122.6789143406786)]`.
 """
 
 # ImageNet training-set statistics on the 0-255 scale: the mean RGB both papers subtract and the
@@ -18,6 +23,7 @@ NORMALIZATIONS = {
     "mean_rgb": (MEAN_RGB, (1.0, 1.0, 1.0), "rgb"),
     "standardize": (MEAN_RGB, STD_RGB, "rgb"),
     "caffe_bgr": ((103.939, 116.779, 123.68), (1.0, 1.0, 1.0), "bgr"),
+    "caffe_alexnet_bgr": ((104.00699, 116.66877, 122.67891), (1.0, 1.0, 1.0), "bgr"),
 }
 # Both papers subtract the training set's mean RGB on the 0-255 scale and nothing else.
 PAPER_NORMALIZATION = "mean_rgb"

@@ -40,6 +40,9 @@ class ModelSpec:
     resize_side: int = 256
     normalization: str = PAPER_NORMALIZATION
     hosted_weights: tuple = ()  # values of `weights=` that load published weights
+    # The pretrained weights files it loads (keras_nets.convert): "caffe" (bvlc_alexnet),
+    # "torchvision" (vgg11/13/16/19 state dicts), "keras_applications" (VGG16/19 .h5 files).
+    weight_sources: tuple = ()
     # grow(model, shallower): initialise from a trained shallower net (VGG 3.1), or None.
     grow: Callable | None = None
     aliases: tuple = ()
@@ -94,6 +97,8 @@ class ModelSpec:
 def _alexnet(name, split):
     return ModelSpec(name, functools.partial(build_alexnet, split=split), 227, "alexnet",
                      "central_crop", fixed_scale=True, test_protocols=ALEXNET_TESTS,
+                     # bvlc_alexnet's `group: 2` convolutions are the two towers
+                     weight_sources=("caffe",) if split else (),
                      paper="Krizhevsky, Sutskever & Hinton 2012, section 3.5 "
                            f"({'two towers' if split else 'one tower'})")
 
@@ -102,9 +107,13 @@ def _vgg(config):
     key = config.lower().replace("-", "_")
     aliases = tuple(alias for alias, c in VGG_ALIASES.items() if c == config)
     weights = ("imagenet",) if any(c == config for c, _ in IMAGENET_WEIGHTS) else ()
+    # torchvision's vgg11/13/16/19 are A, B, D, E (no LRN, no 1x1 convs: not A-LRN nor C)
+    sources = (("keras_applications",) if weights else ()) + \
+        (("torchvision",) if config in ("A", "B", "D", "E") else ())
     return ModelSpec(f"vgg_{key}", functools.partial(build_vgg, config), 224, "vgg",
                      "scale_jitter", fixed_scale=False, test_protocols=VGG_TESTS,
-                     hosted_weights=weights, grow=init_from_shallower, aliases=aliases,
+                     hosted_weights=weights, weight_sources=sources,
+                     grow=init_from_shallower, aliases=aliases,
                      paper=f"Simonyan & Zisserman 2015, Table 1 configuration {config}")
 
 

@@ -1,5 +1,7 @@
 """The VGG family (Simonyan & Zisserman, ICLR 2015), every configuration of Table 1."""
 
+import os
+
 import keras
 from keras import layers
 
@@ -53,7 +55,8 @@ def build_vgg(config="D", num_classes=1000, input_shape=None, include_top=True, 
 
     lrn: None follows the configuration (LRN only in A-LRN); True/False forces it.
     init: "glorot" (default: the authors' later finding, paper 3.1), "he", or "paper" (N(0, 0.01)).
-    weights: None, "imagenet" (D and E, Keras' hosted files) or a path to a weights file.
+    weights: None, "imagenet" (D and E, Keras' hosted files) or a path to a weights file (a
+    keras.applications .h5, a torchvision state dict, or a Keras .weights.h5).
     """
     key = resolve_config(config)
     shape = input_spec(input_shape, (224, 224, 3))
@@ -83,18 +86,48 @@ def build_vgg(config="D", num_classes=1000, input_shape=None, include_top=True, 
                          classifier_activation=classifier_activation, dropout=dropout,
                          init=init, fc_units=fc_units)
     model = ImageClassifier(inputs, outputs, name=name or f"vgg_{key.lower().replace('-', '_')}")
-    if weights == "imagenet":
-        model.load_weights(imagenet_weights_path(key, include_top))
-    elif weights is not None:
-        model.load_weights(weights)
+    if weights is not None:
+        load_weights(model, key, weights, include_top)
     return model
 
 
-def imagenet_weights_path(config, include_top):
-    """Download (once, into ~/.keras/models) the keras.applications weights file for D or E."""
+def load_weights(model, config, weights, include_top=True):
+    """weights="imagenet": keras.applications' file for D/E (downloaded once into the Keras
+    cache); a path: a keras.applications .h5 or torchvision state dict, by layer name through
+    keras_nets.convert (every layer must match), or else a Keras weights file."""
+    from keras_nets import convert
+    path = imagenet_weights_path(config, include_top) if weights == "imagenet" else str(weights)
+    try:
+        kind = convert.kind_of(path)
+    except convert.WeightsError:
+        model.load_weights(path)  # a Keras 3 .weights.h5 (or its error)
+        return
+    source = convert.WeightSource(kind, path, convert.NORMALIZATION[kind], {})
+    fresh = convert.load(model, source).fresh
+    if fresh:
+        raise convert.WeightsError(f"{path}: no weights of the right shapes for {fresh}")
+
+
+def imagenet_weights_path(config, include_top, download=True):
+    """The keras.applications weights file for D or E in the Keras cache
+    ($KERAS_HOME or ~/.keras, then models/); download=True fetches it there once when missing,
+    download=False raises WeightsError naming the file and where it comes from."""
     path, md5 = IMAGENET_WEIGHTS[(config, include_top)]
-    return keras.utils.get_file(path.split("/")[-1], _HOSTED + path, cache_subdir="models",
-                                file_hash=md5)
+    name = path.split("/")[-1]
+    cached = os.path.join(keras_home(), "models", name)
+    if os.path.isfile(cached):
+        return cached
+    if not download:
+        from keras_nets.convert.errors import WeightsError
+        raise WeightsError(f"{cached}: no such file (keras.applications' {name}, from "
+                           f"{_HOSTED + path}; or give the file's path)")
+    return keras.utils.get_file(name, _HOSTED + path, cache_subdir="models", file_hash=md5)
+
+
+def keras_home():
+    """Where keras.utils.get_file caches: $KERAS_HOME, else ~/.keras (keras/src/backend/config.py
+    reads the same variable; its accessor is private)."""
+    return os.path.expanduser(os.environ.get("KERAS_HOME") or os.path.join("~", ".keras"))
 
 
 def init_from_shallower(model, source):
