@@ -1,7 +1,8 @@
 """python -m pipelines.predict MODEL_DIR IMAGE...: top-5 labels and scores from a SavedModel.
 
 MODEL_DIR is one version (saved_models/alexnet/3) or its base (saved_models/alexnet: the newest
-version). Every readable image gets its answer; the others get one error line each (exit 2).
+version). Every decodable image gets its answer (a truncated JPEG too, as far as its data goes);
+the others get one error line each, naming the file (exit 2).
 """
 
 import os
@@ -9,6 +10,8 @@ import sys
 
 from pipelines.cli import ArgumentParser, fail
 from pipelines.serving.versions import resolve_version
+
+REQUEST_IMAGES = 32  # images sent in one request: the export's largest warmed-up batch
 
 
 def main(argv=None):
@@ -27,25 +30,49 @@ def main(argv=None):
         serve = tf.saved_model.load(path).signatures["serving_default"]
     except (OSError, KeyError, ValueError) as err:
         fail(parser.prog, f"{path}: not a keras-nets export ({err.__class__.__name__})")
-    failed = 0
+
+    def error(image, problem):
+        print(f"{parser.prog}: error: {image}: {problem}", file=sys.stderr)
+
+    readable = []
     for image in args.images:
-        problem = "no such file" if not os.path.isfile(image) else image_problem(image)
-        if problem:
-            print(f"{parser.prog}: error: {image}: {problem}", file=sys.stderr)
-            failed += 1
-            continue
-        with open(image, "rb") as f:
-            data = f.read()
         try:
-            out = serve(images=tf.constant([data]))
-        except tf.errors.InvalidArgumentError:
-            print(f"{parser.prog}: error: {image}: cannot be decoded", file=sys.stderr)
-            failed += 1
-            continue
-        labels = [b.decode() for b in out["top_k_labels"].numpy()[0][:args.top]]
-        scores = out["top_k_scores"].numpy()[0][:args.top]
-        print(f"{image}: " + ", ".join(f"{l} {s:.3f}" for l, s in zip(labels, scores)))
+            with open(image, "rb") as f:
+                readable.append((image, f.read()))
+        except OSError as err:
+            error(image, "no such file" if isinstance(err, FileNotFoundError)
+                  else f"unreadable ({err.strerror or err})")
+    failed = len(args.images) - len(readable)
+    for start in range(0, len(readable), REQUEST_IMAGES):
+        chunk = readable[start:start + REQUEST_IMAGES]
+        for (image, _), answer in zip(chunk, answers(serve, [data for _, data in chunk])):
+            if answer is None:
+                # The signature says only that it could not decode the image; the file's
+                # signature bytes and end say why when they can (not an image, empty, ...).
+                error(image, image_problem(image) or "cannot be decoded (damaged, or over "
+                      "178 megapixels)")
+                failed += 1
+                continue
+            labels, scores = answer
+            print(f"{image}: " + ", ".join(f"{label} {score:.3f}" for label, score
+                                          in list(zip(labels, scores))[:args.top]))
     return 2 if failed else 0
+
+
+def answers(serve, images):
+    """(labels, scores) per image, None for one the export could not decode. An export from
+    before the `valid` output fails the whole request on a bad image: then one by one."""
+    import tensorflow as tf
+    try:
+        out = serve(images=tf.constant(images))
+    except tf.errors.InvalidArgumentError:
+        if len(images) == 1:
+            return [None]
+        return [answer for image in images for answer in answers(serve, [image])]
+    valid = out["valid"].numpy() if "valid" in out else [True] * len(images)
+    labels, scores = out["top_k_labels"].numpy(), out["top_k_scores"].numpy()
+    return [([b.decode() for b in labels[i]], scores[i]) if valid[i] else None
+            for i in range(len(images))]
 
 
 if __name__ == "__main__":

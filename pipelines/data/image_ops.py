@@ -47,11 +47,64 @@ def denormalize(image, normalization=PAPER_NORMALIZATION):
     return tf.reverse(image, axis=[-1]) if order == "bgr" else image
 
 
+# Decoding refuses images above this many pixels, from the header, before any decoding: the
+# limit TensorFlow's full-size JPEG decoder applies (3 bytes a pixel under 2^29), kept when a
+# JPEG is decoded at a DCT scale, where a header claiming 30000x30000 would otherwise be decoded
+# at 3750x3750 (about 1 s of a core for a few bytes of upload).
+MAX_PIXELS = (1 << 29) // 3
+# libjpeg's DCT scalings: decode_jpeg's `ratio`, largest (cheapest) first.
+DCT_RATIOS = (8, 4, 2, 1)
+
+
 def image_shape(encoded):
     """(height, width) of an encoded image, from the JPEG header when it is a JPEG."""
     return tf.cond(tf.io.is_jpeg(encoded),
                    lambda: tf.image.extract_jpeg_shape(encoded)[:2],
                    lambda: tf.shape(decode_rgb(encoded))[:2])
+
+
+def jpeg_shape(encoded):
+    """(height, width) from a JPEG's header; InvalidArgumentError above MAX_PIXELS."""
+    shape = tf.image.extract_jpeg_shape(encoded)[:2]
+    pixels = tf.cast(shape[0], tf.int64) * tf.cast(shape[1], tf.int64)
+    with tf.control_dependencies([tf.debugging.assert_less_equal(
+            pixels, tf.constant(MAX_PIXELS, tf.int64),
+            message=f"image too large (over {MAX_PIXELS} pixels)")]):
+        return tf.identity(shape)
+
+
+def scaled_size(size, ratio):
+    """A side of `size` px decoded at 1/ratio: libjpeg rounds up."""
+    return (size + ratio - 1) // ratio
+
+
+def dct_ratio(side, needed):
+    """The largest DCT ratio that keeps a side of `side` px at or above `needed` px once decoded:
+    the fewest pixels to decode and then resize, never fewer than the result needs."""
+    ratio = tf.constant(1, tf.int32)
+    for r in DCT_RATIOS[-2::-1]:  # 2, 4, 8: each one that still leaves enough replaces the last
+        ratio = tf.where(side // r >= needed, r, ratio)
+    return ratio
+
+
+def decode_jpeg_scaled(encoded, ratio, window=None):
+    """A JPEG decoded at 1/ratio (a tensor in DCT_RATIOS), all of it or only `window` ([top,
+    left, height, width] in the scaled image's pixels: the fused decode-and-crop op). Truncated
+    JPEGs are decoded as far as their data goes (libjpeg fills the rest), as phones' interrupted
+    uploads arrive."""
+    def branch(r):
+        def decode():
+            if window is None:
+                return tf.io.decode_jpeg(encoded, channels=3, ratio=r,
+                                         try_recover_truncated=True, acceptable_fraction=0.0)
+            return tf.image.decode_and_crop_jpeg(encoded, window, channels=3, ratio=r,
+                                                 try_recover_truncated=True,
+                                                 acceptable_fraction=0.0)
+        return decode
+    index = tf.argmax(tf.equal(tf.constant(DCT_RATIOS), ratio), output_type=tf.int32)
+    image = tf.switch_case(index, [branch(r) for r in DCT_RATIOS])
+    image.set_shape([None, None, 3])
+    return image
 
 
 def decode_rgb(encoded):
@@ -61,18 +114,40 @@ def decode_rgb(encoded):
     return image
 
 
-def decode_window(encoded, top, left, height, width):
-    """Decode only a window of the image: the fused decode-and-crop op for JPEGs."""
-    window = tf.stack([top, left, height, width])
+def decode_shorter(encoded, side):
+    """The image with its shorter side rescaled to `side` (the papers' S or Q), float32. A JPEG is
+    decoded at the largest DCT scale that keeps its shorter side at or above `side` (a 4032x3024
+    photo at Q = 384: 1/4, 16 times fewer pixels to decode and resize); the output's size is
+    computed from the full size, so it does not depend on the scale."""
+    def jpeg():
+        shape = jpeg_shape(encoded)
+        ratio = dct_ratio(tf.reduce_min(shape), side)
+        return shape, decode_jpeg_scaled(encoded, ratio)
 
+    def other():
+        image = decode_rgb(encoded)
+        return tf.shape(image)[:2], image
+
+    shape, image = tf.cond(tf.io.is_jpeg(encoded), jpeg, other)
+    new = shorter_side_size(shape, side)
+    return resize(image, new[0], new[1])
+
+
+def decode_window(encoded, top, left, height, width, min_side=1):
+    """Decode only a window of the image (source pixels): the fused decode-and-crop op for
+    JPEGs, at the largest DCT scale that keeps the window's shorter side at or above `min_side`
+    (the size it is resized to next; the window moves by under one scaled pixel)."""
     def fused():
-        image = tf.image.decode_and_crop_jpeg(encoded, window, channels=3)
-        image.set_shape([None, None, 3])
-        return image
+        with tf.control_dependencies([jpeg_shape(encoded)]):  # the size limit, before decoding
+            ratio = dct_ratio(tf.minimum(height, width), min_side)
+        window = tf.stack([top // ratio, left // ratio, height // ratio, width // ratio])
+        return decode_jpeg_scaled(encoded, ratio, window)
 
-    return tf.cond(tf.io.is_jpeg(encoded), fused,
-                   lambda: tf.image.crop_to_bounding_box(decode_rgb(encoded), top, left,
-                                                         height, width))
+    image = tf.cond(tf.io.is_jpeg(encoded), fused,
+                    lambda: tf.image.crop_to_bounding_box(decode_rgb(encoded), top, left,
+                                                          height, width))
+    image.set_shape([None, None, 3])
+    return image
 
 
 def resize(image, height, width):
@@ -86,11 +161,16 @@ def resize(image, height, width):
                    lambda: tf.image.resize(image, size, method="bilinear"))
 
 
+def shorter_side_size(shape, side):
+    """(height, width) of an image of `shape` rescaled isotropically to a shorter side of `side`."""
+    shape = tf.cast(shape, tf.float32)
+    scale = tf.cast(side, tf.float32) / tf.reduce_min(shape)
+    return tf.maximum(tf.cast(tf.round(shape * scale), tf.int32), side)
+
+
 def resize_shorter(image, side):
     """Isotropic rescale so that the shorter side equals `side` (the papers' S or Q)."""
-    shape = tf.cast(tf.shape(image)[:2], tf.float32)
-    scale = tf.cast(side, tf.float32) / tf.reduce_min(shape)
-    new = tf.maximum(tf.cast(tf.round(shape * scale), tf.int32), side)
+    new = shorter_side_size(tf.shape(image)[:2], side)
     return resize(image, new[0], new[1])
 
 
@@ -99,8 +179,9 @@ def uniform_int(seed, high):
     return tf.random.stateless_uniform([], seed, 0, high + 1, dtype=tf.int32)
 
 
-def crop_window_square(encoded, seed, side_fraction, anywhere):
-    """A random square window whose side is `side_fraction` of the shorter side.
+def crop_window_square(encoded, seed, side_fraction, anywhere, min_side=1):
+    """A random square window whose side is `side_fraction` of the shorter side, decoded at no
+    fewer than `min_side` px a side (the size it is resized to next: decode_window).
 
     anywhere=False keeps it inside the central square (AlexNet's central 256x256);
     anywhere=True lets it fall anywhere in the image (VGG's crop of the rescaled image).
@@ -116,7 +197,7 @@ def crop_window_square(encoded, seed, side_fraction, anywhere):
     else:
         top = (h - short) // 2 + uniform_int(seeds[0], short - side)
         left = (w - short) // 2 + uniform_int(seeds[1], short - side)
-    return decode_window(encoded, top, left, side, side)
+    return decode_window(encoded, top, left, side, side, min_side=min_side)
 
 
 def random_flip(image, seed):

@@ -2,7 +2,9 @@
 
 Every protocol takes an encoded image (JPEG, PNG, GIF or BMP bytes) and, for training, a
 stateless seed of shape [2]. Training crops are computed in source coordinates and decoded with
-the fused decode-and-crop op for JPEGs. A model's registry entry names its training protocol
+the fused decode-and-crop op for JPEGs. Every protocol decodes a JPEG at the largest DCT scale
+(1/2, 1/4, 1/8, from its header) that leaves what it crops or rescales at or above the size it
+needs: a phone photo costs little more than its entropy decoding. A model's registry entry names its training protocol
 (`keras_nets.ModelSpec.train_protocol`) and the test protocols that apply to it.
 """
 
@@ -23,7 +25,8 @@ def central_crop(encoded, seed, size=227, scale_min=256, scale_max=None, flip=Tr
     if scale_max is not None and scale_max != scale_min:
         raise ValueError(f"central_crop trains at one scale, got {scale_min}-{scale_max}")
     seeds = tf.random.experimental.stateless_split(seed, 4)
-    image = ops.crop_window_square(encoded, seeds[0], size / scale_min, anywhere=False)
+    image = ops.crop_window_square(encoded, seeds[0], size / scale_min, anywhere=False,
+                                   min_side=size)
     image = ops.resize(image, size, size)
     if flip:
         image = ops.random_flip(image, seeds[1])
@@ -43,7 +46,7 @@ def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=Tru
     seeds = tf.random.experimental.stateless_split(seed, 4)
     s = tf.random.stateless_uniform([], seeds[0], scale_min, scale_max + 1, dtype=tf.int32)
     image = ops.crop_window_square(encoded, seeds[1], size / tf.cast(s, tf.float32),
-                                   anywhere=True)
+                                   anywhere=True, min_side=size)
     image = ops.resize(image, size, size)
     if flip:
         image = ops.random_flip(image, seeds[2])
@@ -55,16 +58,23 @@ def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=Tru
 def center_pixels(encoded, size=224, scale=256):
     """The centre crop's RGB pixels on 0-255 (float32), before the normalisation: shorter side
     to `scale`, the central size x size. The serving signature normalises a whole request at
-    once."""
+    once.
+
+    A JPEG is decoded at the largest DCT scale (image_ops.DCT_RATIOS) whose image still has its
+    shorter side at or above `scale`, chosen from its header, and only the window of the crop
+    (the fused decode-and-crop op); the window is the centre crop of that scaled image. A 4032x3024
+    photo for a 67 px crop at scale 76 decodes at 1/8, a 378x504 image, and reads 378x378 of it."""
     def window(shape):
         short = tf.minimum(shape[0], shape[1])
         side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
                                         tf.int32), 1, short)
         return (shape[0] - side) // 2, (shape[1] - side) // 2, side, side
 
-    def jpeg():  # the fused decode-and-crop op reads the window only
-        return tf.image.decode_and_crop_jpeg(
-            encoded, tf.stack(window(tf.image.extract_jpeg_shape(encoded)[:2])), channels=3)
+    def jpeg():
+        shape = ops.jpeg_shape(encoded)
+        ratio = ops.dct_ratio(tf.reduce_min(shape), scale)
+        scaled = ops.scaled_size(shape, ratio)
+        return ops.decode_jpeg_scaled(encoded, ratio, tf.stack(window(scaled)))
 
     def other():  # PNG, GIF, BMP: decoded once, then cropped
         image = ops.decode_rgb(encoded)
@@ -83,7 +93,7 @@ def center(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
 def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
     """AlexNet section 4.1 test: the 4 corners and the centre of the central scale x scale image,
     and their mirrors: [10, size, size, 3] (corners TL, TR, BL, BR, centre; then mirrored)."""
-    image = ops.resize_shorter(ops.decode_rgb(encoded), scale)
+    image = ops.decode_shorter(encoded, scale)
     image = tf.image.resize_with_crop_or_pad(image, scale, scale)
     far, mid = scale - size, (scale - size) // 2
     views = tf.stack([image[t:t + size, l:l + size] for t, l in
@@ -93,14 +103,14 @@ def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
 
 def full_image(encoded, scale, normalization=PAPER_NORMALIZATION):
     """VGG section 3.2 dense test: the whole image at test scale Q and its mirror: [2, H, W, 3]."""
-    image = ops.resize_shorter(ops.decode_rgb(encoded), scale)
+    image = ops.decode_shorter(encoded, scale)
     return ops.normalize(ops.with_mirrors(image[None]), normalization)
 
 
 def multi_crop(encoded, scale, size=224, grid=5, normalization=PAPER_NORMALIZATION):
     """VGG section 4.2 multi-crop: a grid x grid of size x size crops at scale Q, and their
     mirrors: [2 * grid^2, size, size, 3] (50 views for a 5x5 grid)."""
-    image = ops.resize_shorter(ops.decode_rgb(encoded), scale)
+    image = ops.decode_shorter(encoded, scale)
     shape = tf.shape(image)
     tops = tf.cast(tf.round(tf.linspace(0.0, tf.cast(shape[0] - size, tf.float32), grid)),
                    tf.int32)

@@ -143,3 +143,73 @@ def test_png_and_jpeg_paths_agree_on_the_crop_window():
     jpeg = pixels(pp.center(tf.constant(encode(image, "JPEG", quality=100)),
                                          224, 256))
     assert np.abs(png - jpeg).mean() < 3
+
+
+# DCT-scaled JPEG decoding (image_ops.dct_ratio): equal to decoding at full size, then cropping
+# and resizing, within the resize tolerance below (0-255 scale). Measured on photo-like images
+# (gradients plus noise of std 4) of 2000-4000 px: mean 0.6-1.2, 99th percentile 1.9-3.2,
+# largest 2.3-6.4 grey levels, across the centre crop at 67/76 and 224/256, the shorter side at
+# 256 and 384 and the training window. Within the image's own noise: the two paths low-pass
+# differently (libjpeg's reduced inverse DCT against an antialiased bilinear kernel).
+MEAN_TOLERANCE, P99_TOLERANCE, MAX_TOLERANCE = 1.5, 4.0, 8.0
+
+
+@pytest.fixture(scope="module")
+def photos():
+    """Photo-like JPEGs of odd sizes, landscape and portrait."""
+    from pipelines.serving.export import photo_like
+    rng = np.random.default_rng(7)
+    return [tf.constant(tf.io.encode_jpeg(photo_like(rng, h, w), quality=92).numpy())
+            for h, w in ((2001, 2999), (3203, 2311))]
+
+
+def assert_close_to_full_size(scaled, full):
+    scaled, full = np.asarray(scaled), np.asarray(full)
+    assert scaled.shape == full.shape
+    diff = np.abs(scaled - full)
+    assert diff.mean() < MEAN_TOLERANCE and np.percentile(diff, 99) < P99_TOLERANCE, \
+        (diff.mean(), np.percentile(diff, 99))
+    assert diff.max() < MAX_TOLERANCE, diff.max()
+
+
+def test_dct_ratio_is_the_largest_that_keeps_the_size():
+    for side, needed, ratio in ((3024, 256, 8), (3024, 384, 4), (3024, 1000, 2),
+                                (3024, 2000, 1), (2047, 256, 4), (2048, 256, 8), (100, 76, 1)):
+        assert int(ops.dct_ratio(tf.constant(side), needed)) == ratio, (side, needed)
+
+
+@pytest.mark.parametrize("size,scale", [(67, 76), (224, 256)])
+def test_centre_crop_at_a_dct_scale_equals_full_size_decoding(photos, size, scale):
+    for encoded in photos:
+        image = ops.decode_rgb(encoded)
+        h, w = image.shape[:2]
+        side = round(min(h, w) * size / scale)
+        crop = image[(h - side) // 2:(h - side) // 2 + side, (w - side) // 2:(w - side) // 2 + side]
+        assert_close_to_full_size(pp.center_pixels(encoded, size, scale),
+                                  ops.resize(crop, size, size))
+
+
+def test_rescaled_image_at_a_dct_scale_equals_full_size_decoding(photos):
+    """ten_crop, full_image and multi_crop rescale through decode_shorter: same shape as the
+    full-size path (computed from the header's size), same pixels within the tolerance."""
+    for encoded in photos:
+        assert_close_to_full_size(ops.decode_shorter(encoded, 384),
+                                  ops.resize_shorter(ops.decode_rgb(encoded), 384))
+
+
+def test_training_window_at_a_dct_scale_equals_full_size_decoding(photos):
+    for encoded in photos:
+        top, left, side = 37, 101, 1801  # a window as the training protocols draw them
+        window = ops.decode_window(encoded, top, left, side, side, min_side=224)
+        assert window.shape[0] < side // 2  # decoded at a DCT scale
+        full = ops.decode_rgb(encoded)[top:top + side, left:left + side]
+        assert_close_to_full_size(ops.resize(window, 224, 224), ops.resize(full, 224, 224))
+
+
+def test_png_keeps_the_full_size_decoding():
+    image = noise_image(700, 900)
+    encoded = tf.constant(encode(image))
+    side = round(700 * 67 / 76)
+    top, left = (700 - side) // 2, (900 - side) // 2
+    full = ops.resize(image[top:top + side, left:left + side], 67, 67)
+    np.testing.assert_array_equal(pp.center_pixels(encoded, 67, 76), full)

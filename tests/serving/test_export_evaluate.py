@@ -13,6 +13,7 @@ from keras_nets import SPECS, build_alexnet, build_vgg
 from keras_nets import normalization as norms
 from pipelines.data import image_ops as ops, protocols as pp
 from pipelines.evaluate import main as evaluate_main
+from pipelines.serving import batching
 from pipelines.serving.export import export_saved_model
 from pipelines.serving.versions import next_version_dir
 
@@ -74,8 +75,8 @@ def test_signatures_batch_one_and_bad_bytes(exported):
     assert one["probabilities"].shape == (1, 7) and one["top_k_labels"].dtype == tf.string
     floats = loaded.signatures["predict_images"](images=tf.zeros([2, 67, 67, 3]))
     np.testing.assert_allclose(floats["probabilities"], model(tf.zeros([2, 67, 67, 3])), atol=1e-5)
-    with pytest.raises(tf.errors.InvalidArgumentError):
-        loaded.signatures["serving_default"](images=tf.constant([b"not an image"]))
+    bad = loaded.signatures["serving_default"](images=tf.constant([b"not an image"]))
+    assert not bad["valid"].numpy()[0] and bad["top_k_labels"].numpy()[0, 0] == b""
 
 
 def test_parallel_decoding_keeps_request_order(exported):
@@ -121,13 +122,26 @@ def test_warmup_file_parses_as_prediction_logs(exported):
     _, path, _ = exported
     records = list(tf.data.TFRecordDataset(
         os.path.join(path, "assets.extra", "tf_serving_warmup_requests")).as_numpy_iterator())
-    assert len(records) == 2
+    sizes = []
     for record in records:
         log = prediction_log_pb2.PredictionLog.FromString(record)
         request = log.predict_log.request
         assert request.model_spec.signature_name == "serving_default"
         images = tf.make_ndarray(request.inputs["images"])
         assert tf.io.is_jpeg(images[0])
+        sizes.append(len(images))
+    assert tuple(sizes) == batching.ALLOWED_BATCH_SIZES  # every shape batching will form
+
+
+def test_batching_parameters_beside_the_versions(exported):
+    _, path, base = exported
+    text = (base / "alexnet" / batching.FILE_NAME).read_text()
+    assert [n for n in os.listdir(base / "alexnet") if n.endswith(".txt")] == [batching.FILE_NAME]
+    assert f"max_batch_size {{ value: {batching.ALLOWED_BATCH_SIZES[-1]} }}" in text
+    assert "num_batch_threads { value: " in text and "batch_timeout_micros { value: " in text
+    allowed = [int(line.split(":")[1]) for line in text.splitlines()
+               if line.startswith("allowed_batch_sizes")]
+    assert allowed == list(batching.ALLOWED_BATCH_SIZES)
 
 
 def test_saved_model_cli_lists_both_signatures(exported):
@@ -139,7 +153,8 @@ def test_saved_model_cli_lists_both_signatures(exported):
                      "inputs['images'] tensor_info:\n        dtype: DT_STRING\n        shape: (-1)",
                      "dtype: DT_FLOAT\n        shape: (-1, 67, 67, 3)",
                      "outputs['top_k_labels']", "outputs['top_k_scores']",
-                     "outputs['top_k_indices']", "outputs['probabilities']"):
+                     "outputs['top_k_indices']", "outputs['probabilities']",
+                     "outputs['valid'] tensor_info:\n        dtype: DT_BOOL"):
         assert expected in out, expected
 
 
@@ -150,12 +165,18 @@ def test_predict_command(exported, tmp_path, capsys):
     good.write_bytes(encode(noise_image(80, 90)))
     text = tmp_path / "notes.jpg"
     text.write_bytes(b"hello")
+    whole = encode(noise_image(120, 160), "JPEG")
+    cut = tmp_path / "cut.jpg"  # an interrupted upload: libjpeg decodes what arrived
+    cut.write_bytes(whole[:len(whole) * 2 // 3])
     code = predict_main([str(base / "alexnet"), str(good), str(tmp_path / "missing.jpg"),
-                         str(text)])
+                         str(text), str(cut)])
     captured = capsys.readouterr()
     assert code == 2
-    assert captured.out.startswith(f"{good}: ") and captured.out.count(",") == 2  # k = 3
+    lines = captured.out.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [str(good), str(cut)]
+    assert lines[0].count(",") == 2  # k = 3
     assert "missing.jpg: no such file" in captured.err and "notes.jpg: not an image" in captured.err
+    assert len(captured.err.strip().splitlines()) == 2
     with pytest.raises(SystemExit) as info:
         predict_main([str(tmp_path), str(good)])
     assert info.value.code == 2
@@ -179,5 +200,5 @@ def test_failed_self_check_leaves_no_new_version(exported, tmp_path, monkeypatch
     with pytest.raises(RuntimeError, match="forced"):
         export_saved_model(model, str(base), top_k=3)
     assert "assets.extra" in seen[0] and "saved_model.pb" in seen[0]
-    assert sorted(os.listdir(base)) == ["1"]  # no version 2, no staging directory left
+    assert sorted(os.listdir(base)) == ["1", batching.FILE_NAME]  # no version 2, no staging
     assert os.path.basename(first) == "1"
