@@ -84,7 +84,8 @@ def first_screen(config, derived, precision):
         f"strategy {derived.get('strategy_resolved', config.strategy)}: {replicas} "
         f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "
         f"precision {precision}{', XLA' if config.xla else ''}",
-        f"run dir {config.run_dir} (the full config: {os.path.join(config.run_dir, 'config.json')})",
+        f"run dir {config.run_dir} (the full config: "
+        f"{os.path.join(config.run_dir, 'config.json')})",
     ]
 
 

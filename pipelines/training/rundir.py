@@ -11,6 +11,7 @@ the run afresh over the old checkpoints.
 
 import json
 import os
+import re
 
 # What must not change within a run; the recipe is compared field by field.
 FIXED = ("model", "width", "fc_units", "dataset", "steps_per_epoch")
@@ -81,27 +82,22 @@ def readable_checkpoints(run_dir):
     state_path = os.path.join(directory, "checkpoint")
     if not os.path.exists(state_path):
         return []
-    from google.protobuf import text_format
-    from tensorflow.core.protobuf.checkpoint_state_pb2 import CheckpointState
-
     newest = _newest_index(directory)
-    fix = (f"write it again naming the newest checkpoint (echo 'model_checkpoint_path: "
-           f"\"{newest}\"' > {state_path}), or" if newest else "")
+    fix = (f"write it again naming the newest checkpoint (printf 'model_checkpoint_path: "
+           f"\"{newest}\"\\nall_model_checkpoint_paths: \"{newest}\"\\n"
+           f"all_model_checkpoint_timestamps: 1\\n' > {state_path}), or" if newest else "")
     fix += f" delete {directory} to start the run afresh"
-    state = CheckpointState()
     try:
-        with open(state_path, "rb") as f:
-            text_format.Parse(f.read().decode(), state)
-        if not state.model_checkpoint_path:
-            raise ValueError("it names no checkpoint")
-    except (ValueError, text_format.ParseError) as err:
-        reason = str(err).splitlines()[0] if str(err) else err.__class__.__name__
+        _listed_checkpoints(state_path)
+        import tensorflow as tf
+        # What the trainer's CheckpointManager will restore from: it drops the checkpoints whose
+        # timestamps are missing (a file cut after the paths), and then starts afresh.
+        paths = tf.train.CheckpointManager(tf.train.Checkpoint(), directory, None).checkpoints
+        if not paths:
+            raise ValueError("no checkpoint with a timestamp")
+    except ValueError as err:
         raise DamagedFile(f"{state_path}, the index of the run's checkpoints, is damaged "
-                          f"({reason}): {fix.strip()}") from None
-    paths = list(state.all_model_checkpoint_paths)
-    if state.model_checkpoint_path not in paths:
-        paths.append(state.model_checkpoint_path)
-    paths = [p if os.path.isabs(p) else os.path.join(directory, p) for p in paths]
+                          f"({err}): {fix.strip()}") from None
     readable, problems = [], []
     for path in paths:
         problem = _index_problem(path)
@@ -114,6 +110,36 @@ def readable_checkpoints(run_dir):
                           f"({'; '.join(problems)}): restore them, or delete {directory} to start "
                           "the run afresh")
     return readable
+
+
+# A line of the CheckpointState text proto that tf.train.CheckpointManager writes.
+_STATE_LINE = re.compile(r'(model_checkpoint_path|all_model_checkpoint_paths): "((?:[^"\\]|\\.)*)"'
+                         r'|(all_model_checkpoint_timestamps|last_preserved_timestamp): [-+.\deE]+')
+
+
+def _listed_checkpoints(state_path):
+    """The checkpoints that the CheckpointState file lists (all_model_checkpoint_paths: those
+    tf.train.CheckpointManager restores from), the latest last. Parsed here, not with
+    tf.train.get_checkpoint_state, which logs a parse error and answers "no checkpoint", and
+    without the list the manager starts afresh as well."""
+    latest, paths = None, []
+    with open(state_path, "rb") as f:
+        lines = f.read().decode().splitlines()  # UnicodeDecodeError: a ValueError
+    for number, line in enumerate(lines, 1):
+        match = _STATE_LINE.fullmatch(line.strip())
+        if line.strip() and not match:
+            raise ValueError(f"line {number} is {line.strip()[:60]!r}")
+        if match and match.group(1):
+            path = match.group(2).encode().decode("unicode_escape")
+            if match.group(1) == "model_checkpoint_path":
+                latest = path
+            else:
+                paths.append(path)
+    if not latest or not paths:
+        raise ValueError("it names no checkpoint" if not latest and not paths else
+                         "no model_checkpoint_path" if not latest else
+                         "no all_model_checkpoint_paths")
+    return [p for p in paths if p != latest] + [latest]
 
 
 def _index_problem(prefix):
