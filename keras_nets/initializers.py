@@ -3,8 +3,8 @@
 import keras
 
 # "paper_bias0.1": the papers' N(0, 0.01) with 0.1 instead of 1 for AlexNet's positive biases
-# (the value of Caffe's reference bvlc_alexnet model); a named variant, see the README's
-# "The paper's recipe, shown to learn".
+# (the value of Caffe's reference bvlc_alexnet model); a named variant: with biases of 1 every
+# image gets nearly the same output at step 0 (docs/training.md, "Recipes").
 INITS = ("he", "glorot", "paper", "paper_bias0.1")
 PAPER_BIAS = {"paper": 1.0, "paper_bias0.1": 0.1}  # AlexNet section 5: 1
 
