@@ -13,6 +13,8 @@ import json
 import sys
 import time
 
+from benchmarks.timing import seconds_per_call
+
 # Published dense peaks in TFLOP/s (NVIDIA data sheets): FP32, TF32 tensor, FP16/BF16 tensor.
 PEAKS = {
     "H200": (67.0, 494.7, 989.4),
@@ -73,16 +75,10 @@ def measure(model_name, strategy, batch_per_replica, precision, xla, steps, warm
             return loss
         return strategy.reduce("SUM", strategy.run(run, args=batch), axis=None)
 
-    for _ in range(warmup):
-        step(data).numpy()
-    start = time.perf_counter()
-    for _ in range(steps):
-        loss = step(data)
-    loss.numpy()
-    seconds = time.perf_counter() - start
+    seconds = seconds_per_call(lambda: step(data), steps, warmup, wait=lambda loss: loss.numpy())
     macs = count_macs(model)
     keras.mixed_precision.set_global_policy("float32")
-    return global_batch * steps / seconds, macs
+    return global_batch / seconds, macs
 
 
 def main(argv=None):
@@ -128,7 +124,7 @@ def main(argv=None):
           f"{'img/s/gpu':>11}{'TFLOP/s':>9}{'peak':>8}{'MFU':>7}")
     rows = []
     for name in args.models.split(","):
-        vgg = get_spec(name).family == "vgg"
+        vgg = not get_spec(name).fixed_scale
         for precision in args.precisions.split(","):
             policy = precision if precision != "mixed" else (
                 "mixed_float16" if gpus else "mixed_bfloat16")

@@ -1,25 +1,34 @@
 """python -m benchmarks.input_pipeline: images/s of every train and test pipeline on the embedded
-dataset, next to a baseline of plain full decode + resize, side by side in one process."""
+dataset, next to a baseline of plain full decode + resize, side by side in one process.
+
+--photos DIR: on the JPEGs in DIR instead (large photos: the DCT-scaled decoding's case); an
+empty or missing DIR is first filled with --photo-count photo-like JPEGs (gradients and noise)
+of 2000-4000 px a side, so that the same files time any version of the code.
+--json PATH writes the rows with the machine and the date (benchmarks/results/)."""
+
+import datetime
+import glob
+import json
+import os
 
 import sys
-import time
 
+from benchmarks.timing import cpu_description, items_per_second
 from pipelines.cli import ArgumentParser, add_data_arguments
 
 
-def measure(dataset, images_per_element, min_seconds):
-    """Images/s over at least min_seconds after one warm-up element."""
-    iterator = iter(dataset)
-    next(iterator)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_seconds:
+def rate(dataset, images_per_element, min_seconds):
+    """Images/s of a dataset (restarted when it ends) over at least min_seconds."""
+    state = {"iterator": iter(dataset)}
+
+    def next_count():
         try:
-            batch = next(iterator)
+            batch = next(state["iterator"])
         except StopIteration:
-            iterator = iter(dataset)
-            continue
-        count += int(batch[0].shape[0]) * images_per_element
-    return count / (time.perf_counter() - start)
+            state["iterator"] = iter(dataset)
+            batch = next(state["iterator"])
+        return int(batch[0].shape[0]) * images_per_element
+    return items_per_second(next_count, min_seconds)
 
 
 def main(argv=None):
@@ -27,26 +36,34 @@ def main(argv=None):
     add_data_arguments(parser)
     parser.add_argument("--seconds", type=float, default=8.0, help="per pipeline")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--photos", default=None, help="a folder of JPEGs (see above)")
+    parser.add_argument("--photo-count", type=int, default=16)
+    parser.add_argument("--json", default=None, help="write the figures here too")
     args = parser.parse_args(argv)
+    if args.photo_count < 1:
+        parser.error("--photo-count must be >= 1")
     import tensorflow as tf
-    from pipelines.data import preprocess as pp
-    from pipelines.data.pipeline import create_split, eval_preprocess, train_preprocess
+    from pipelines.data import image_ops
+    from pipelines.data.pipeline import create_split
+    from pipelines.data.protocols import eval_preprocess, train_preprocess
     from pipelines.data.sources import load_split
 
-    split = load_split(args.dataset, "train", data_dir=args.data_dir)
-    examples = split.dataset.cache()
+    if args.photos:
+        examples = photo_examples(args.photos, args.photo_count)
+    else:
+        examples = load_split(args.dataset, "train", data_dir=args.data_dir).dataset.cache()
     for _ in examples:  # fill the cache: measure preprocessing, not file reading
         pass
-    baseline = lambda e: tf.image.resize(pp.decode_rgb(e), [224, 224])
+    baseline = lambda e: tf.image.resize(image_ops.decode_rgb(e), [224, 224])
     rows = [
         ("baseline: decode + resize 224", create_split(
             examples, train=False, batch_size=args.batch_size, preprocess=baseline), 1),
         ("alexnet train 227", create_split(
             examples, train=True, batch_size=args.batch_size,
-            preprocess=train_preprocess("alexnet", 227)), 1),
+            preprocess=train_preprocess("central_crop", 227, scale_min=256)), 1),
         ("vgg train 224, S in [256, 512]", create_split(
             examples, train=True, batch_size=args.batch_size,
-            preprocess=train_preprocess("vgg", 224)), 1),
+            preprocess=train_preprocess("scale_jitter", 224, scale_min=256, scale_max=512)), 1),
         ("centre crop 224", create_split(
             examples, train=False, batch_size=args.batch_size,
             preprocess=eval_preprocess("center", 224)), 1),
@@ -60,13 +77,40 @@ def main(argv=None):
             examples, train=False, batch_size=1,
             preprocess=eval_preprocess("full_image", 224, 384)), 1),
     ]
+    print(f"machine: {cpu_description()}")
     print(f"{'pipeline':<34}{'images/s':>10}{'vs baseline':>13}")
-    base = None
+    base, results = None, []
     for name, dataset, per in rows:
-        rate = measure(dataset, per, args.seconds)
-        base = base or rate
-        print(f"{name:<34}{rate:>10.1f}{rate / base:>12.2f}x", flush=True)
+        images_s = rate(dataset, per, args.seconds)
+        base = base or images_s
+        print(f"{name:<34}{images_s:>10.1f}{images_s / base:>12.2f}x", flush=True)
+        results.append(dict(pipeline=name, images_per_s=images_s))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(benchmark="benchmarks.input_pipeline", machine=cpu_description(),
+                           date=datetime.date.today().isoformat(),
+                           data=args.photos or args.dataset, seconds=args.seconds,
+                           rows=results), f, indent=1)
+        print(f"wrote {args.json}")
     return 0
+
+
+def photo_examples(folder, count):
+    """{"image", "label"} examples of the JPEGs in folder, made first when it has none."""
+    import tensorflow as tf
+    paths = sorted(glob.glob(os.path.join(folder, "*.jpg")))
+    if not paths:
+        import numpy as np
+        from pipelines.serving.export import photo_like
+        os.makedirs(folder, exist_ok=True)
+        rng = np.random.default_rng(0)
+        for i in range(count):
+            height, width = rng.integers(2000, 4001, 2)
+            with open(os.path.join(folder, f"{i:03d}.jpg"), "wb") as f:
+                f.write(tf.io.encode_jpeg(photo_like(rng, height, width), quality=90).numpy())
+        paths = sorted(glob.glob(os.path.join(folder, "*.jpg")))
+    images = [open(path, "rb").read() for path in paths]
+    return tf.data.Dataset.from_tensor_slices({"image": images, "label": [0] * len(images)})
 
 
 if __name__ == "__main__":

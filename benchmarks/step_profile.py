@@ -94,7 +94,8 @@ def main(argv=None):
     except RuntimeError:  # TensorFlow already runs in this process (a caller's): keep its setting
         pass
     threads = tf.config.threading.get_inter_op_parallelism_threads() or "default"
-    from benchmarks.train_throughput import cpu_description, keras_steps, peak_flops
+    from benchmarks.timing import cpu_description, peak_flops
+    from benchmarks.train_throughput import keras_steps
     from keras_nets import build_model, count_macs
     peak = peak_flops(3)["conv3x3"]
     model = build_model(args.model, input_size=args.input_size)

@@ -5,56 +5,14 @@ machine's peak measured in the same run; keras.applications and torchvision side
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
-import numpy as np
-
+from benchmarks.timing import cpu_description, peak_flops, seconds_per_call
 from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, torch_case
 from keras_nets.registry import SPECS, get_spec
 
 ALL = tuple(SPECS)
-
-
-def timed(fn, steps, warmup=2):
-    """Seconds per call after warm-up calls (the first compiles)."""
-    for _ in range(warmup):
-        fn()
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    return (time.perf_counter() - start) / steps
-
-
-def cpu_description():
-    """'<model name>, N cores, AVX-512|AVX2|...' from /proc/cpuinfo (Linux), else the platform's
-    name: every printed figure names the machine it was measured on."""
-    name, flags = platform.processor() or platform.machine(), set()
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                key, _, value = line.partition(":")
-                if key.strip() == "model name":
-                    name = value.strip()
-                elif key.strip() == "flags":
-                    flags = set(value.split())
-    except OSError:
-        pass
-    simd = next((label for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"),
-                                           ("asimd", "NEON")) if flag in flags), "")
-    return ", ".join(part for part in (name, f"{os.cpu_count()} cores", simd) if part)
-
-
-def peak_flops(steps):
-    """FLOP/s of a 4096^3 float32 matmul and of a 3x3 conv (batch 32, 56x56, 256 -> 256)."""
-    import tensorflow as tf
-    a = tf.random.normal([4096, 4096])
-    mm = tf.function(lambda: tf.matmul(a, a))
-    x, k = tf.random.normal([32, 56, 56, 256]), tf.random.normal([3, 3, 256, 256])
-    conv = tf.function(lambda: tf.nn.conv2d(x, k, 1, "SAME"))
-    return {"matmul": 2 * 4096 ** 3 / timed(lambda: mm().numpy(), steps),
-            "conv3x3": 2 * 32 * 56 * 56 * 256 * 256 * 9 / timed(lambda: conv().numpy(), steps)}
 
 
 def keras_steps(model, batch, xla, compiled_updates=True):
@@ -90,7 +48,7 @@ def keras_steps(model, batch, xla, compiled_updates=True):
 def keras_case(model, batch, steps, xla, compiled_updates=True):
     """(train s/step, inference s/step) of keras_steps after warm-up."""
     train, infer = keras_steps(model, batch, xla, compiled_updates)
-    return timed(train, steps), timed(infer, steps)
+    return seconds_per_call(train, steps), seconds_per_call(infer, steps)
 
 
 def main(argv=None):
@@ -127,7 +85,7 @@ def main(argv=None):
                               if args.mixed_precision else [])
     cases = []
     for name in models:
-        vgg = get_spec(name).family == "vgg"
+        vgg = not get_spec(name).fixed_scale
         size = args.vgg_input_size if vgg else None
         cases.append((name, "keras-nets", lambda n=name, s=size: build_model(n, input_size=s),
                       args.vgg_batch if vgg else args.batch))
@@ -157,7 +115,7 @@ def main(argv=None):
     keras.mixed_precision.set_global_policy("float32")
     if not args.no_peers:
         peers = [("alexnet", args.batch, 224, TORCHVISION_ALEXNET_MACS)]
-        if any(get_spec(m).family == "vgg" for m in models):
+        if any(not get_spec(m).fixed_scale for m in models):
             peers.append(("vgg16", args.vgg_batch, args.vgg_input_size,
                           count_macs(build_model("vgg_d", input_size=args.vgg_input_size))))
         for tv, batch, size, macs in peers:

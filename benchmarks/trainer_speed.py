@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+from benchmarks.timing import seconds_per_call
+
 
 def trainer_rate(config):
     """Images/s of `pipelines.train`'s epoch 2 (the meter's own figure: steps x batch / time)."""
@@ -49,13 +51,8 @@ def bare_rate(config, steps):
     iterator = iter(strategy.experimental_distribute_dataset(
         tf.data.Dataset.from_tensors(batch).repeat()))
     one = tf.constant(1, tf.int64)  # steps per call, as the trainer's default --steps-per-loop
-    for _ in range(2):
-        step(iterator, one).numpy()  # compile
-    start = time.perf_counter()
-    for _ in range(steps):
-        totals = step(iterator, one)
-    totals.numpy()
-    return steps * recipe.batch_size / (time.perf_counter() - start)
+    seconds = seconds_per_call(lambda: step(iterator, one), steps, wait=lambda t: t.numpy())
+    return recipe.batch_size / seconds
 
 
 def main(argv=None):

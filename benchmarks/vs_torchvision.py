@@ -11,7 +11,7 @@ import os
 import statistics
 import sys
 
-from benchmarks.interleave import interleaved, quartiles, timed_once
+from benchmarks.timing import interleaved, quartiles, timed_once
 
 # keras-nets model -> torchvision's counterpart. Both AlexNets at their own sizes (ours at the
 # paper's 227, torchvision's at 224: both give 55x55 after conv1), both VGGs at 224.
@@ -43,7 +43,8 @@ def main(argv=None):
         p.exit(2, f"{p.prog}: error: rounds, batch and vgg-batch must be >= 1\n")
     import keras
     from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, TorchPeer
-    from benchmarks.train_throughput import cpu_description, keras_steps, peak_flops
+    from benchmarks.timing import cpu_description, peak_flops
+    from benchmarks.train_throughput import keras_steps
     from keras_nets import build_model, count_macs
     peak = peak_flops(3)["conv3x3"]
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "

@@ -1,11 +1,12 @@
-"""benchmarks.paper_runs and the verdict rule of benchmarks.experiments (no training)."""
+"""research.paper_runs, research.signal_scales' tables and the verdict rule of research.claims
+(no training)."""
 
 import json
 
 import pytest
 
-from benchmarks.claims import verdict
-from benchmarks.paper_runs import main
+from research.claims import verdict
+from research.paper_runs import main
 
 
 def test_verdict_rule():
@@ -50,7 +51,7 @@ def test_claim_and_curves_from_run_dirs(tmp_path):
 def test_signal_scales_tables_see_a_dead_signal_and_a_constant_lrn():
     import numpy as np
     from keras_nets import build_alexnet
-    from benchmarks.signal_scales import layer_table, lrn_table
+    from research.signal_scales import layer_table, lrn_table
     model = build_alexnet(width=0.25, fc_units=16, num_classes=3, input_shape=(67, 67, 3),
                           init="paper")
     images = np.random.default_rng(0).standard_normal((4, 67, 67, 3)).astype("float32")

@@ -1,10 +1,10 @@
-"""python -m benchmarks.paper_runs curves|claim: tables, curves and verdicts from run directories.
+"""python -m research.paper_runs curves|claim: tables, curves and verdicts from run directories.
 
 curves OUT LABEL=RUN_DIR...   each run's validation top-1 error and training loss per epoch
                               (metrics.jsonl) in OUT.png, its recipe and final figures in OUT.json
 claim OUT --claim TEXT --better LABEL=DIR,DIR,DIR --other LABEL=DIR,DIR,DIR
                               the final validation accuracy of every seed of both arms, mean +- std,
-                              and the verdict of benchmarks.claims.verdict, in OUT.json/.png
+                              and the verdict of research.claims.verdict, in OUT.json/.png
 The runs come from `python -m pipelines.train` (the commands are in the README).
 """
 
@@ -87,8 +87,8 @@ def _arm(text):
 
 
 def main(argv=None):
-    from benchmarks.claims import verdict
-    p = argparse.ArgumentParser(prog="python -m benchmarks.paper_runs", description=__doc__,
+    from research.claims import verdict
+    p = argparse.ArgumentParser(prog="python -m research.paper_runs", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
     c = sub.add_parser("curves")

@@ -1,4 +1,4 @@
-"""python -m benchmarks.signal_scales: per-layer activation and gradient scales of a model.
+"""python -m research.signal_scales: per-layer activation and gradient scales of a model.
 
 At initialisation (--init, --seed: the model as pipelines.train builds it) or of a trained run
 (--run RUN_DIR: its model.keras, normalisation and input size), on one batch of the embedded
@@ -15,7 +15,7 @@ import json
 import sys
 
 from keras_nets.initializers import INITS
-from pipelines.data.normalization import NORMALIZATIONS
+from keras_nets.normalization import NORMALIZATIONS
 
 
 def layer_table(model, images, labels):
@@ -62,7 +62,7 @@ def lrn_table(model, images):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m benchmarks.signal_scales", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m research.signal_scales", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="alexnet")
     p.add_argument("--init", default="paper", choices=INITS)
@@ -79,28 +79,28 @@ def main(argv=None):
     import numpy as np
     import tensorflow as tf
     from keras_nets import get_spec
-    from pipelines import contract
-    from pipelines.data import preprocess as pp
+    from pipelines.data.protocols import center
     from pipelines.data.sources import load_split
     if args.run:
-        info = contract.read(args.run)
-        if info is None:
-            p.exit(2, f"{p.prog}: error: {args.run}: no run with a saved input contract\n")
-        model = keras.saving.load_model(f"{args.run}/model.keras", safe_mode=True)
-        size, norm, scale = info["input_size"], info["normalization"], info["eval_scale"]
+        from pipelines.saved import DamagedFile, load
+        try:
+            saved = load(args.run)
+        except (FileNotFoundError, DamagedFile) as err:
+            p.exit(2, f"{p.prog}: error: {err}\n")
+        model, pre = saved.model, saved.preprocessing
+        size, norm, scale = pre.input_size, pre.normalization, pre.eval_scale
         label = args.run
     else:
         spec = get_spec(args.model)
         size, norm = args.input_size, args.normalization
-        scale = contract.test_scales(spec.family, size, spec.eval_scale(size),
-                                     spec.eval_scale(size))[0]
+        scale = spec.eval_scale(size)
         keras.utils.set_random_seed(args.seed)
         model = spec(size, num_classes=10, init=args.init, width=args.width)
         label = f"{spec.name} init={args.init} at step 0"
     split = load_split("shapes", "validation", data_dir=args.data_dir,
                        shapes_sizes=dict(num_train=4000, num_validation=400))
     batch = next(iter(split.dataset.batch(args.batch)))
-    images = tf.stack([pp.preprocess_for_eval(e, size, scale, normalization=norm)
+    images = tf.stack([center(e, size, scale, normalization=norm)
                        for e in batch["image"]])
     rows, output = layer_table(model, images, batch["label"])
     print(f"{label}, {size} px, normalization {norm}, {args.batch} validation images")

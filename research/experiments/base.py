@@ -1,0 +1,57 @@
+"""What the experiments share: the Experiment record, the embedded dataset they train on and
+how an arm becomes a RunConfig."""
+
+import dataclasses
+
+from pipelines.training.config import RunConfig
+
+# More images than the builder's default 1,500 (fewer repeats of each image, so the arms differ by
+# what they learn rather than by what they memorise) and 1,000 validation images, so one seed's
+# accuracy has a standard error of about 1.5 points. The builder's scenes are rendered with their
+# shorter side at the smallest training scale, as the default run's data are.
+TRAIN_IMAGES, VALIDATION_IMAGES = 6000, 1000
+# S / crop: VGG 3.1's 256 / 224 for the smallest scale (also AlexNet's 256 / 227, rounded); the
+# jitter stops at 1.5 rather than VGG's 2, so that little of the rendered resolution is invented.
+SCALE_MIN, SCALE_MAX = 1.14, 1.5
+# One epoch of `steps` steps: the validation pass and the checkpoint at an epoch's end cost a
+# run seconds, and the verdicts read only the final accuracy.
+EPOCHS = 1
+BATCH = 32
+# --local: every arm a few steps on a few hundred images, one seed: a check that it runs.
+LOCAL = dict(steps=8, num_train=256, num_validation=64)
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    name: str
+    setting: str  # what every arm shares, in words
+    arms: dict  # label -> RunConfig (research.run fills in seed and run_dir)
+    claims: tuple  # (claim with the paper's section, arm claimed better, the other arm)
+    steps: int
+    command: str
+    cost: str  # the full run's measured wall time, or "not measured"
+    local: bool = False
+
+
+def recipe(base, size, steps, local=False, jitter=False, **overrides):
+    """`base` (a pipelines.training.config recipe) at `size` px for `steps` steps of batch 32 on
+    the experiments' embedded dataset, cosine decay after a warm-up; overrides last."""
+    side = round(size * SCALE_MIN)
+    sizes = dict(num_train=LOCAL["num_train"], num_validation=LOCAL["num_validation"]) if local \
+        else dict(num_train=TRAIN_IMAGES, num_validation=VALIDATION_IMAGES)
+    return dataclasses.replace(
+        base, name=f"{base.name}+experiment", batch_size=BATCH, epochs=EPOCHS, input_size=size,
+        scale_min=side, scale_max=round(size * SCALE_MAX) if jitter else side, shapes_side=side,
+        schedule="cosine", warmup_steps=min(100, steps // 5), **sizes, **overrides)
+
+
+def arm(model, recipe, steps, width=1.0, fc_units=4096, **model_options):
+    """One arm: a RunConfig without seed and run directory; no export, a checkpoint every 100
+    steps (a relaunch resumes there)."""
+    return RunConfig(model=model, recipe=recipe, width=width, fc_units=fc_units,
+                     model_options=model_options, steps_per_epoch=max(1, steps // EPOCHS),
+                     export_dir=None, checkpoint_every=100, run_dir="")
+
+
+def steps_for(steps, local):
+    return LOCAL["steps"] if local else steps

@@ -1,0 +1,187 @@
+"""python -m research.run NAME...|all: the experiments' arms on the product's trainer, and verdicts.
+
+Every arm of an experiment (research.experiments.NAME.config) is a pipelines.training RunConfig;
+each runs once per seed through pipelines.training.run.train_and_evaluate into its own run
+directory, OUT/runs/ARM-HASH/seedN (HASH: the arm's config, so that an arm two experiments share
+runs once). A finished run is read back, an interrupted one resumes from its last epoch: a
+relaunch continues. Each claim compares the final validation accuracies of its two arms over
+the seeds with research.claims.verdict; OUT/NAME.json holds every arm's accuracies, its config
+and its wall time, OUT/NAME.png the bars.
+
+--local shrinks every arm to a few steps on a few hundred images with one seed (into
+OUT/local unless --out is given): a check that the experiment runs, not a result.
+"""
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+
+DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+CHANCE = 0.1  # the embedded dataset's 10 classes
+
+
+def arm_key(label, config):
+    """ARM-HASH: the label made a path, and a hash of the config without seed and run dir."""
+    fields = dict(dataclasses.asdict(dataclasses.replace(config, seed=0, run_dir="")))
+    digest = hashlib.sha1(json.dumps(fields, sort_keys=True, default=str).encode())
+    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+    return f"{slug}-{digest.hexdigest()[:8]}"
+
+
+def finished_history(run_dir, epochs):
+    """The run's per-epoch metrics when it has finished all its epochs, else None."""
+    path = os.path.join(run_dir, "metrics.jsonl")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return rows if len(rows) >= epochs else None
+
+
+def run_arm(config, log_path):
+    """(history, wall seconds): the run's per-epoch metrics, trained or read back."""
+    history = finished_history(config.run_dir, config.recipe.epochs)
+    if history is not None:
+        return history, None
+    from pipelines.training.run import train_and_evaluate
+    os.makedirs(config.run_dir, exist_ok=True)
+    start = time.time()
+    with open(log_path, "a") as log:
+        train_and_evaluate(config, log=lambda *a, **k: print(*a, file=log, flush=True))
+    history = finished_history(config.run_dir, config.recipe.epochs)
+    if history is None:
+        raise RuntimeError(f"{config.run_dir}: the run stopped before its last epoch")
+    return history, time.time() - start
+
+
+def model_size(config):
+    """(parameters, MACs per image) of the arm's model."""
+    from keras_nets import count_macs, get_spec
+    model = get_spec(config.model)(config.recipe.input_size, num_classes=10,
+                                   width=config.width, fc_units=config.fc_units,
+                                   **config.model_options)
+    return int(model.count_params()), int(count_macs(model))
+
+
+def run_experiment(experiment, seeds, out, arms=None, say=print):
+    import numpy as np
+    labels = [a for a in experiment.arms if arms is None or a in arms]
+    results = {}
+    for label in labels:
+        base = experiment.arms[label]
+        key = arm_key(label, base)
+        params, macs = model_size(base)
+        out_arm = results[label] = dict(
+            run_dirs=[], seeds=[], val_accuracy=[], seconds_per_step=[], wall_seconds=[],
+            params=params, macs=macs, model=base.model, model_options=base.model_options,
+            config={k: v for k, v in dataclasses.asdict(base).items() if k != "run_dir"})
+        for seed in seeds:
+            run_dir = os.path.join(out, "runs", key, f"seed{seed}")
+            config = dataclasses.replace(base, seed=seed, run_dir=run_dir)
+            history, wall = run_arm(config, os.path.join(run_dir, "log.txt"))
+            final = history[-1]
+            out_arm["run_dirs"].append(os.path.relpath(run_dir, out))
+            out_arm["seeds"].append(seed)
+            out_arm["val_accuracy"].append(1 - final["val_top1_error"])
+            out_arm["seconds_per_step"].append(base.recipe.batch_size / final["images_per_second"])
+            out_arm["wall_seconds"].append(wall)
+            say(f"{experiment.name} seed {seed} {label:<38} val acc "
+                f"{out_arm['val_accuracy'][-1]:.3f}  "
+                f"{'read back' if wall is None else f'{wall:.0f} s'}", flush=True)
+        acc = np.asarray(out_arm["val_accuracy"])
+        out_arm["mean"] = float(acc.mean())
+        out_arm["std"] = float(acc.std(ddof=1)) if len(acc) > 1 else 0.0
+    claims = []
+    for claim, better, other in experiment.claims:
+        if better in results and other in results:
+            word, z = verdict_of(results[better]["val_accuracy"], results[other]["val_accuracy"])
+            claims.append(dict(claim=claim, better=better, other=other, verdict=word, z=z))
+            say(f"{claim}: {word}" + ("" if z is None else f" (z = {z:.1f})"), flush=True)
+    return {"experiment": experiment.name, "setting": experiment.setting,
+            "steps": experiment.steps, "batch": next(iter(experiment.arms.values())).recipe
+            .batch_size, "seeds": list(seeds), "local": experiment.local,
+            "command": experiment.command, "chance": CHANCE, "results": results,
+            "claims": claims, "date": time.strftime("%F %H:%M")}
+
+
+def verdict_of(better, other):
+    from research.claims import verdict
+    return verdict(better, other, CHANCE)
+
+
+def plot(result, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    labels = list(result["results"])
+    arms = [result["results"][k] for k in labels]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.6 * len(labels) + 2))
+    axes[0].barh(labels, [a["mean"] for a in arms], xerr=[a["std"] for a in arms],
+                 color="tab:blue", capsize=4)
+    for i, a in enumerate(arms):
+        axes[0].plot(a["val_accuracy"], [i] * len(a["val_accuracy"]), "k.")
+    axes[0].axvline(result["chance"], color="grey", ls="--", lw=1)
+    axes[0].set_xlabel(f"final validation accuracy, mean +- std over seeds {result['seeds']}")
+    axes[1].barh(labels, [1000 * float(np.median(a["seconds_per_step"])) for a in arms],
+                 color="tab:orange")
+    axes[1].set_xlabel("ms per training step (median over seeds; shared CPU)")
+    axes[1].set_yticks([])
+    fig.suptitle(f"{result['experiment']}: {result['setting']}, {result['steps']} steps "
+                 f"(pipelines.training.run.train_and_evaluate)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None):
+    from research.experiments import NAMES, config
+    p = argparse.ArgumentParser(prog="python -m research.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("names", nargs="+", metavar="NAME", help=f"{', '.join(NAMES)} or all")
+    p.add_argument("--local", action="store_true", help="a tiny run of every arm, one seed")
+    p.add_argument("--seeds", default=None, help="comma-separated (default 0,1,2; --local: 0)")
+    p.add_argument("--arms", default=None, help="semicolon-separated subset of the arms")
+    p.add_argument("--out", default=None, help=f"results and runs (default {DEFAULT_OUT}, "
+                                               f"--local: its local/ folder)")
+    p.add_argument("--no-plot", action="store_true")
+    args = p.parse_args(argv)
+    names = list(NAMES) if args.names == ["all"] else args.names
+    if [n for n in names if n not in NAMES]:
+        p.exit(2, f"{p.prog}: error: experiments: choose from {', '.join(NAMES)} or all, "
+                  f"got {' '.join(args.names)}\n")
+    try:
+        seeds = [int(s) for s in (args.seeds or ("0" if args.local else "0,1,2")).split(",")
+                 if s.strip()]
+    except ValueError:
+        p.exit(2, f"{p.prog}: error: --seeds: integers, comma-separated\n")
+    if not seeds:
+        p.exit(2, f"{p.prog}: error: --seeds: at least one seed\n")
+    arms = [a.strip() for a in args.arms.split(";")] if args.arms else None
+    out = args.out or (os.path.join(DEFAULT_OUT, "local") if args.local else DEFAULT_OUT)
+    os.makedirs(out, exist_ok=True)
+    for name in names:
+        experiment = config(name, local=args.local)
+        if arms and not set(arms) & set(experiment.arms):
+            p.exit(2, f"{p.prog}: error: --arms: {name} has {'; '.join(experiment.arms)}\n")
+        try:
+            result = run_experiment(experiment, seeds, out, arms)
+        except (OSError, ValueError, RuntimeError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            p.exit(2, f"{p.prog}: error: {name}: {first}\n")
+        path = os.path.join(out, name)
+        with open(path + ".json", "w") as f:
+            json.dump(result, f, indent=1)
+        if not args.no_plot:
+            plot(result, path + ".png")
+        print(f"wrote {path}.json" + ("" if args.no_plot else f" and {path}.png"), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

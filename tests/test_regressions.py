@@ -1,0 +1,45 @@
+"""benchmarks.regressions: the rule that says a decision holds, the exit code that guards it,
+the LRN check's two sides computing the same thing, and its argument errors."""
+
+import json
+import time
+
+import pytest
+
+from benchmarks import regressions
+from cli import exit_2_error
+
+
+def test_a_decision_holds_only_while_the_alternative_is_slower():
+    quartiles, holds = regressions.verdict([1.0, 1.0, 1.0], [1.5, 1.2, 3.0], 1.0)
+    assert holds and quartiles[1] == pytest.approx(1.5)
+    assert not regressions.verdict([1.0, 1.0, 1.0], [0.9, 1.2, 0.8], 1.0)[1]
+    assert not regressions.verdict([1.0, 1.0, 1.0], [1.5, 1.2, 3.0], 2.0)[1]
+
+
+def sleeper(seconds):
+    return lambda: time.sleep(seconds)
+
+
+@pytest.mark.parametrize("product, alternative, code", [(0.001, 0.02, 0), (0.02, 0.001, 1)])
+def test_the_command_fails_when_the_product_is_the_slower(monkeypatch, tmp_path, capsys,
+                                                          product, alternative, code):
+    monkeypatch.setattr(regressions, "lrn_cases",
+                        lambda batch, size: (sleeper(product), sleeper(alternative)))
+    out = tmp_path / "r.json"
+    assert regressions.main(["--checks", "lrn", "--rounds", "3", "--json", str(out)]) == code
+    result = json.loads(out.read_text())["results"][0]
+    assert result["holds"] is (code == 0)
+    assert len(result["seconds"][0]) == 3
+    assert ("no longer hold" in capsys.readouterr().err) is (code == 1)
+
+
+def test_the_lrn_check_compares_the_same_computation():
+    product, alternative = regressions.lrn_cases(2, 7)
+    assert product() == pytest.approx(alternative(), rel=1e-5)
+
+
+@pytest.mark.parametrize("argv", [["--checks", "speed"], ["--checks", ""], ["--rounds", "0"],
+                                  ["--resume-epochs", "-1"]])
+def test_bad_arguments_exit_2(argv, capsys):
+    exit_2_error(regressions.main, argv, capsys)

@@ -1,0 +1,73 @@
+"""research: every experiment's arms are runs the product's trainer can build (registered models,
+model options its builders take), the claims name arms that exist, identical arms share a run,
+a local run writes its verdict file and a relaunch reads the finished runs back."""
+
+import json
+
+import pytest
+
+from cli import exit_2_error
+from research import run
+from research.experiments import NAMES, config
+from pipelines.training.config import RunConfig
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_arm_is_a_run_config_of_a_registered_model_that_builds(name):
+    from keras_nets import get_spec
+    experiment = config(name)
+    assert len(experiment.arms) >= 2
+    for claim, better, other in experiment.claims:
+        assert better in experiment.arms and other in experiment.arms, claim
+    for label, arm in experiment.arms.items():
+        assert isinstance(arm, RunConfig) and arm.export_dir is None, label
+        assert arm.steps_per_epoch * arm.recipe.epochs == experiment.steps
+        params, macs = run.model_size(arm)
+        assert params > 0 and macs > 0, label
+        assert get_spec(arm.model).name == arm.model
+
+
+def test_the_ablations_change_the_model_or_the_recipe_they_name():
+    arms = config("alexnet").arms
+    base = arms["two towers, overlapping 3x3/2 pool"]
+    assert arms["two towers, 2x2/2 pool"].model_options == {"overlapping_pooling": False}
+    assert arms["one tower, half the kernels"].model == "alexnet_one_tower"
+    assert arms["no dropout"].recipe.dropout == 0.0 and base.recipe.dropout == 0.5
+    assert not arms["no PCA lighting"].recipe.lighting and base.recipe.lighting
+    sizes = {label: run.model_size(arm) for label, arm in arms.items()}
+    assert sizes["one tower, half the kernels"][0] != sizes["no dropout"][0]
+    assert sizes["no dropout"] == sizes["two towers, overlapping 3x3/2 pool"]
+
+
+def test_an_arm_two_experiments_share_is_one_run():
+    lrn, depth = config("lrn").arms, config("depth").arms
+    assert run.arm_key("A", lrn["A"]) == run.arm_key("A", depth["A"])
+    assert run.arm_key("D", depth["D"]) != run.arm_key("D", depth["B"])
+
+
+def test_local_shrinks_every_arm():
+    for name in NAMES:
+        full, local = config(name), config(name, local=True)
+        assert local.local and local.steps < full.steps
+        for arm in local.arms.values():
+            assert arm.recipe.num_train < full.arms[next(iter(full.arms))].recipe.num_train
+
+
+def test_a_local_run_writes_the_result_and_a_relaunch_reads_it_back(tmp_path, capsys):
+    argv = ["lrn", "--local", "--arms", "A", "--out", str(tmp_path), "--no-plot"]
+    assert run.main(argv) == 0
+    first = json.loads((tmp_path / "lrn.json").read_text())
+    arm = first["results"]["A"]
+    assert arm["seeds"] == [0] and 0 <= arm["val_accuracy"][0] <= 1
+    assert arm["wall_seconds"][0] > 0
+    assert first["claims"] == []  # A-LRN not run: no verdict
+    assert run.main(argv) == 0
+    assert "read back" in capsys.readouterr().out
+    again = json.loads((tmp_path / "lrn.json").read_text())["results"]["A"]
+    assert again["val_accuracy"] == arm["val_accuracy"] and again["wall_seconds"] == [None]
+
+
+@pytest.mark.parametrize("argv", [["resnet"], ["lrn", "--seeds", "a"], ["lrn", "--seeds", ","],
+                                  ["lrn", "--arms", "B"]])
+def test_bad_arguments_exit_2(argv, capsys, tmp_path):
+    exit_2_error(run.main, argv + ["--out", str(tmp_path)], capsys)
