@@ -28,7 +28,7 @@ RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate":
                 "input_size": "input_size", "dropout": "dropout", "shapes_train": "num_train",
                 "shapes_validation": "num_validation", "normalization": "normalization",
                 "scale_min": "scale_min", "scale_max": "scale_max", "init": "init",
-                "flip": "flip", "lighting": "lighting"}
+                "flip": "flip", "lighting": "lighting", "head_epochs": "head_epochs"}
 
 
 def parse_args(argv=None):
@@ -88,6 +88,15 @@ def parse_args(argv=None):
                         "loss and signals once per call (like Keras' steps_per_execution)")
     p.add_argument("--init-from", default=None,
                    help="VGG: a trained configuration A (.keras) to start from (VGG paper 3.1)")
+    p.add_argument("--weights", default=None, metavar="imagenet|PATH",
+                   help="fine-tune pretrained weights: 'imagenet' (VGG D/E: keras.applications' "
+                        "file in the Keras cache) or a file: Caffe's bvlc_alexnet.caffemodel "
+                        "(alexnet), a torchvision vgg11/13/16/19 state dict (VGG A/B/D/E), a "
+                        "keras.applications .h5 (VGG D/E); a new head for the data's classes, "
+                        "the weights' own normalisation (use with --recipe finetune)")
+    p.add_argument("--head-epochs", type=int, default=None,
+                   help="finetune: epochs that train only the new head before every layer "
+                        "learns (the recipe's: 2)")
     p.add_argument("--export-dir", default="saved_models", help="'' to skip the export")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--verbose", action="store_true",
@@ -115,6 +124,14 @@ def parse_args(argv=None):
                 f"{args.model}")
     if args.init_from and not os.path.exists(args.init_from):
         p.error(f"--init-from {args.init_from}: no such file")
+    if args.weights and args.init_from:
+        p.error("--weights and --init-from both set the starting weights: give one")
+    if args.head_epochs is not None and args.head_epochs < 0:
+        p.error("--head-epochs must be >= 0")
+    if args.recipe == "finetune" and not args.weights:
+        p.error("--recipe finetune fine-tunes pretrained weights: give --weights imagenet|PATH")
+    if args.weights:
+        args.weight_source = _weight_source(p, args)
     if args.data_service is not None:
         host, _, port = args.data_service.removeprefix("grpc://").rpartition(":")
         if not host or not port.isdigit():
@@ -126,6 +143,16 @@ def parse_args(argv=None):
     return p, args
 
 
+def _weight_source(parser, args):
+    """keras_nets.convert's WeightSource of --weights (the file's kind from its first bytes; no
+    download: 'imagenet' is the file already in the Keras cache), or a one-line error."""
+    from keras_nets import convert
+    try:
+        return convert.resolve(args.model, args.weights)
+    except convert.WeightsError as err:
+        parser.error(f"--weights: {err}")
+
+
 def run_config(args):
     """The typed RunConfig: the recipe of the model's family with the flags' overrides."""
     recipe = recipe_for(args.recipe, get_spec(args.model).recipes)
@@ -135,6 +162,11 @@ def run_config(args):
         # The embedded images are rendered at the scale the recipe trains at: follow --input-size.
         overrides.update(shapes_side=round(
             recipe.shapes_side * overrides["input_size"] / recipe.input_size))
+    source = getattr(args, "weight_source", None)
+    if source and "normalization" not in overrides:
+        # The input normalisation the pretrained weights were trained with (Caffe's BGR mean,
+        # torchvision's mean/std, keras.applications' caffe_bgr): saved with the model.
+        overrides["normalization"] = source.normalization
     recipe = dataclasses.replace(recipe, **overrides)
     strategy = "mirrored" if args.strategy == "auto" and args.cpu_devices > 1 else args.strategy
     return RunConfig(
@@ -146,6 +178,7 @@ def run_config(args):
         run_dir=args.run_dir or os.path.join("runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
         resume=args.resume, checkpoint_every=args.checkpoint_every,
         steps_per_loop=args.steps_per_loop, init_from=args.init_from,
+        weights=args.weights, model_options=dict(source.model_options) if source else {},
         export_dir=None if args.no_export else (args.export_dir or None),
         data_service=args.data_service)
 

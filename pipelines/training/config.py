@@ -16,7 +16,9 @@ class Recipe:
     learning_rate: float
     epochs: int
     optimizer: str = "sgd"  # "sgd" (momentum 0.9, weight decay in the objective) or "adam"
-    schedule: str = "plateau"  # "plateau" (divide by 10 when val error stalls) or "cosine"
+    # "plateau" (divide by 10 when val error stalls), "cosine", or "finetune" (learning_rate for
+    # the head_epochs, then finetune_learning_rate decaying to 0 along a cosine)
+    schedule: str = "plateau"
     init: str = "paper"  # keras_nets.initializers: "paper" (N(0, 0.01)), "he", "glorot"
     weight_decay: float = 5e-4
     warmup_steps: int = 0
@@ -27,7 +29,7 @@ class Recipe:
     scale_max: int = 512
     # keras_nets.normalization.NORMALIZATIONS: both papers subtract the mean RGB on the 0-255
     # scale and nothing else (AlexNet section 2, VGG section 2.1). Saved with the model.
-    normalization: str = "mean_rgb"
+    normalization: str | None = "mean_rgb"  # None: the pretrained weights' (finetune)
     lighting: bool = True  # AlexNet 4.1 PCA lighting / VGG 3.1 RGB colour shift
     flip: bool = True  # the papers' random mirror (wrong for digits, text, many medical images)
     dropout: float = 0.5  # FC6 and FC7, both papers
@@ -40,6 +42,11 @@ class Recipe:
     shapes_min_side: int | None = None
     shapes_max_side: int | None = None
     shapes_side: int | None = None
+    # Fine-tuning from pretrained weights (--weights): the first head_epochs train only the layers
+    # that got no pretrained weights (the new head), then every layer at finetune_learning_rate.
+    # None (not 0) when unused: a config.json written before these fields compares equal.
+    head_epochs: int | None = None
+    finetune_learning_rate: float | None = None
 
     @property
     def dataset_sizes(self):
@@ -60,7 +67,7 @@ PAPER = {
 }
 
 DEMO = {
-    # Learns the embedded dataset from scratch on a laptop CPU in minutes (README "Recipes").
+    # Learns the embedded dataset from scratch on a laptop CPU in minutes (docs/training.md).
     "alexnet": dataclasses.replace(
         PAPER["alexnet"], name="demo", init="he", optimizer="adam",
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=32, epochs=7,
@@ -74,7 +81,7 @@ DEMO = {
 }
 
 # The paper's recipe kept exact, plus the smallest faithful change that makes it learn on the
-# embedded dataset at reduced size (README "The paper's recipe, shown to learn"): AlexNet's
+# embedded dataset at reduced size (docs/training.md, "Recipes"): AlexNet's
 # positive biases 0.1 instead of 1 (Caffe's bvlc_alexnet value). At step 0 of the exact recipe the
 # input-dependent part of conv4..fc7 is a few percent of the constant bias of 1, every image gets
 # the same output, the first SGD steps blow the loss up and fc7's ReLUs die.
@@ -83,11 +90,29 @@ PAPER_BIAS01 = {
     "vgg": dataclasses.replace(PAPER["vgg"], name="paper_bias0.1"),  # = paper: VGG's biases are 0
 }
 
-RECIPES = {"paper": PAPER, "demo": DEMO, "paper_bias0.1": PAPER_BIAS01}
+# Fine-tuning pretrained weights on a folder's classes (--weights imagenet|PATH), the usual
+# Keras transfer-learning practice: the new head alone first (the pretrained layers' gradients
+# masked, so a random head's large gradients do not wreck them), then every layer at a tenth of
+# the rate. SGD with momentum: it has no per-variable step count, so the body's first updates
+# after the head phase are ordinary ones (Adam's bias correction runs on the optimizer's global
+# step and would scale them up about 3x). normalization None: the weights' own
+# (keras_nets.convert.NORMALIZATION), filled in by pipelines.train. No PCA lighting: the
+# pretrained bvlc_alexnet and VGG weights were not trained with it (Caffe's models/bvlc_alexnet
+# readme: "not training with the relighting data-augmentation").
+FINETUNE = {
+    family: dataclasses.replace(
+        PAPER[family], name="finetune", batch_size=32, learning_rate=0.01, epochs=10,
+        schedule="finetune", head_epochs=2, finetune_learning_rate=0.001, init="glorot",
+        normalization=None, lighting=False)
+    for family in ("alexnet", "vgg")
+}
+
+RECIPES = {"paper": PAPER, "demo": DEMO, "paper_bias0.1": PAPER_BIAS01, "finetune": FINETUNE}
 
 
 def recipe_for(name, recipes):
-    """The recipe `name` ("paper", "paper_bias0.1" or "demo") of a recipe table key (a model's
+    """The recipe `name` ("paper", "paper_bias0.1", "demo", "finetune") of a recipe table key
+    (a model's
     registry entry: keras_nets.ModelSpec.recipes)."""
     return RECIPES[name][recipes]
 
@@ -116,6 +141,8 @@ class RunConfig:
     checkpoint_every: int = 200  # steps; 0: at epoch ends only
     steps_per_loop: int = 1  # steps per tf.function call (the host reads metrics once per call)
     init_from: str | None = None
+    # Pretrained weights to fine-tune (keras_nets.convert.resolve): "imagenet" or a file.
+    weights: str | None = None
     export_dir: str | None = "saved_models"
     data_service: str | None = None  # HOST:PORT of a tf.data service dispatcher (training input)
 

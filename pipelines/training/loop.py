@@ -26,14 +26,20 @@ class Trainer:
     """
 
     def __init__(self, *, strategy, model, config, steps_per_epoch, train_dataset_fn,
-                 val_dataset_fn, log=print):
+                 val_dataset_fn, log=print, head_layers=None):
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn
         self.spe, self.log = steps_per_epoch, log
         self.chief = is_chief(strategy)
+        # Fine-tuning: the first head_epochs train only `head_layers` (the layers that got no
+        # pretrained weights), the rest are masked (pipelines.training.steps.mask_frozen).
+        head_steps = (self.recipe.head_epochs or 0) * steps_per_epoch if head_layers else 0
+        head = {id(v) for name in head_layers or () for v in model.get_layer(name).weights}
+        frozen = [id(v) not in head for v in model.trainable_variables]
         with strategy.scope():
-            self.schedule = Schedule(self.recipe, steps_per_epoch * self.recipe.epochs)
+            self.schedule = Schedule(self.recipe, steps_per_epoch * self.recipe.epochs,
+                                     head_steps)
             self.optimizer = make_optimizer(self.recipe, self.schedule.learning_rate)
             self.optimizer.build(model.trainable_variables)
             self.epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
@@ -44,7 +50,8 @@ class Trainer:
         self.metrics = MetricsWriter(config.run_dir, self.chief, log)
         self.train_step = steps.make_train_step(
             strategy, model, self.optimizer, global_batch=self.recipe.batch_size,
-            weight_decay=self.recipe.weight_decay, xla=config.xla)
+            weight_decay=self.recipe.weight_decay, xla=config.xla, frozen=frozen,
+            head_steps=head_steps)
         self.eval_step = steps.make_eval_step(strategy, model)
 
     def fit(self):

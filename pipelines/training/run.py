@@ -65,8 +65,10 @@ def train_and_evaluate(config, log=print):
         model.preprocessing = preprocessing
         if config.init_from:
             spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
+        head = _load_pretrained(config, model, log) if config.weights else None
     trainer = Trainer(strategy=strategy, model=model, config=config, steps_per_epoch=spe,
-                      train_dataset_fn=train_fn, val_dataset_fn=val_fn, log=log)
+                      train_dataset_fn=train_fn, val_dataset_fn=val_fn, log=log,
+                      head_layers=head)
     start = time.time()
     history, stopped = trainer.fit()
     if not stopped:
@@ -75,6 +77,25 @@ def train_and_evaluate(config, log=print):
             f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
         _save(config, model, strategy, log)
     return trainer, history, stopped
+
+
+def _load_pretrained(config, model, log):
+    """The pretrained weights of --weights into `model` (keras_nets.convert): every layer whose
+    shapes agree. Returns the layers left fresh (a head for the data's classes), which the
+    finetune recipe trains alone first. Also on a relaunch: the checkpoint then overwrites them,
+    and the fresh layers' names are the same."""
+    from keras_nets import convert
+    try:
+        source = convert.resolve(config.model, config.weights)
+        loaded = convert.load(model, source)
+    except convert.WeightsError as err:
+        raise RunError(str(err)) from None
+    head = ", ".join(loaded.fresh) or "none"
+    phase = (f"; the first {config.recipe.head_epochs} epochs train only the new layers"
+             if config.recipe.head_epochs and loaded.fresh else "")
+    log(f"pretrained: {len(loaded.loaded)} layers from the {convert.SOURCE_NAMES[source.kind]} "
+        f"{source.path}; new: {head}{phase}")
+    return loaded.fresh
 
 
 def _write_config(config, derived, strategy, log):

@@ -1,5 +1,7 @@
 """The learning rate: cosine with linear warm-up, or the papers' divide-by-10 on plateau."""
 
+import math
+
 import keras
 import tensorflow as tf
 
@@ -19,6 +21,29 @@ class WarmupPlateau(keras.optimizers.schedules.LearningRateSchedule):
         return dict(learning_rate=self.learning_rate, warmup_steps=self.warmup_steps)
 
 
+class FineTune(keras.optimizers.schedules.LearningRateSchedule):
+    """`learning_rate` for the first `head_steps` (the new head alone), then
+    `finetune_learning_rate` decaying to 0 along a cosine by `total_steps`. A function of the
+    optimizer's step alone, which the checkpoint holds: a relaunch continues in the same phase
+    at the same rate."""
+
+    def __init__(self, learning_rate, head_steps, finetune_learning_rate, total_steps):
+        self.learning_rate, self.head_steps = learning_rate, head_steps
+        self.finetune_learning_rate, self.total_steps = finetune_learning_rate, total_steps
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32)
+        done = (step - self.head_steps) / float(max(1, self.total_steps - self.head_steps))
+        cosine = 0.5 * (1.0 + tf.cos(math.pi * tf.clip_by_value(done, 0.0, 1.0)))
+        return tf.where(step < self.head_steps, self.learning_rate,
+                        self.finetune_learning_rate * cosine)
+
+    def get_config(self):
+        return dict(learning_rate=self.learning_rate, head_steps=self.head_steps,
+                    finetune_learning_rate=self.finetune_learning_rate,
+                    total_steps=self.total_steps)
+
+
 class Schedule:
     """AlexNet section 5 / VGG 3.1: lr / 10 when the validation error stops improving, at most
     `max_lr_drops` times (after a linear warm-up when the recipe has warmup_steps); or (demo
@@ -28,13 +53,17 @@ class Schedule:
     variables that the checkpoint holds, so a resumed run takes the same decisions.
     """
 
-    def __init__(self, recipe, total_steps):
+    def __init__(self, recipe, total_steps, head_steps=0):
         self.recipe = recipe
         self.best = tf.Variable(1.0, trainable=False, dtype=tf.float64)
         self.stalled = tf.Variable(0, trainable=False, dtype=tf.int64)
         self.drops = tf.Variable(0, trainable=False, dtype=tf.int64)
         self.factor = tf.Variable(1.0, trainable=False, dtype=tf.float32)
-        if recipe.schedule == "cosine":
+        if recipe.schedule == "finetune":
+            self.learning_rate = FineTune(recipe.learning_rate, head_steps,
+                                          recipe.finetune_learning_rate or recipe.learning_rate,
+                                          total_steps)
+        elif recipe.schedule == "cosine":
             self.learning_rate = keras.optimizers.schedules.CosineDecay(
                 0.0, max(1, total_steps - recipe.warmup_steps), warmup_target=recipe.learning_rate,
                 warmup_steps=recipe.warmup_steps)

@@ -9,6 +9,10 @@ all-reduced gradients equal the single-device gradients of the whole batch.
 - XLA compiles the replica's forward and backward pass only: the iterator (no XLA kernel for
   IteratorGetNext) and the optimizer's all-reduce stay outside the compiled function.
 - Each replica draws its own dropout masks (keras_nets.replica_seed_offset).
+- Fine-tuning (`frozen`, `head_steps`): until the optimizer's step reaches head_steps the
+  pretrained layers' gradients are multiplied by 0, so only the new head learns; the variable
+  list the optimizer updates (and the checkpoint holds) stays the same in both phases, and the
+  one traced step serves both.
 - float16 loss scaling (Keras' LossScaleOptimizer) judges finiteness per replica and, under
   MirroredStrategy, on the first replica's gradients only; here the replicas first agree (an
   all-reduce of their finiteness), so they all skip or all apply the same step.
@@ -20,8 +24,12 @@ import tensorflow as tf
 from keras_nets import paper_objective, replica_seed_offset, top_k_hits
 
 
-def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, xla=False):
-    """step(iterator, n) -> [summed loss, top-1 hits, top-5 hits, images] over n global batches."""
+def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, xla=False,
+                    frozen=None, head_steps=0):
+    """step(iterator, n) -> [summed loss, top-1 hits, top-5 hits, images] over n global batches.
+
+    frozen: one bool per model.trainable_variables, True for the pretrained layers that learn
+    only once the optimizer has taken head_steps steps."""
     replicas = strategy.num_replicas_in_sync
     scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)  # float16 compute
 
@@ -41,6 +49,8 @@ def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, x
         loss, grads, hits = compute(images, labels, context.replica_id_in_sync_group)
         if scaling:
             grads = agree_on_finiteness(context, grads)
+        if head_steps and frozen is not None:
+            grads = mask_frozen(grads, frozen, optimizer.iterations < head_steps)
         optimizer.apply(grads, model.trainable_variables)
         return tf.concat([[loss], hits], 0)
 
@@ -54,6 +64,18 @@ def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, x
         return totals
 
     return step
+
+
+def mask_frozen(grads, frozen, head_phase):
+    """The gradients with the frozen variables' ones times 0 while `head_phase` is true. With
+    SGD's momentum (and Adam's moments) at 0 from the start a zero gradient moves nothing, and
+    weight decay lives in the gradient (keras_nets.paper_objective), so it is masked too. Zero
+    rather than trainable=False: the optimizer's variables, the checkpoint's contents and the
+    traced step are the same in both phases, so a run relaunched in either phase restores
+    exactly (pipelines.training.checkpoint)."""
+    keep = 1.0 - tf.cast(head_phase, tf.float32)
+    return [g * tf.cast(keep, g.dtype) if (is_frozen and g is not None) else g
+            for g, is_frozen in zip(grads, frozen)]
 
 
 def agree_on_finiteness(context, grads):
