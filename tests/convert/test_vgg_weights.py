@@ -109,3 +109,16 @@ def test_keras_applications_h5_by_layer_name_and_imagenet_from_the_cache(tmp_pat
     assert convert.resolve("vgg16", "imagenet").kind == "keras_applications"
     with pytest.raises(convert.WeightsError, match="no hosted ImageNet weights"):
         convert.resolve("vgg_a", "imagenet")
+
+
+def test_torch_is_imported_only_inside_the_conversion():
+    import ast
+    import os
+    folder = os.path.join(os.path.dirname(convert.__file__))
+    for name in os.listdir(folder):
+        if name.endswith(".py"):
+            tree = ast.parse(open(os.path.join(folder, name)).read())
+            top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+            modules = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
+            modules |= {n.module for n in top if isinstance(n, ast.ImportFrom)}
+            assert not {m for m in modules if m and m.split(".")[0] == "torch"}, name
