@@ -87,8 +87,14 @@ def resolve(model_name, weights, download=False):
             raise WeightsError(f"no hosted ImageNet weights for {spec.name}; give a file "
                                f"(--weights PATH): {sources}")
         from keras_nets.vgg import imagenet_weights_path, resolve_config
-        path = imagenet_weights_path(resolve_config(spec.name.removeprefix("vgg_")), True,
-                                     download=download)
+        config = resolve_config(spec.name.removeprefix("vgg_"))
+        try:
+            path = imagenet_weights_path(config, True, download=download)
+        except WeightsError as missing:
+            try:  # the _notop file serves too: a new head replaces the 1000 classes anyway
+                path = imagenet_weights_path(config, False, download=False)
+            except WeightsError:
+                raise missing from None
     else:
         path = str(weights)
     kind = kind_of(path)
@@ -126,8 +132,7 @@ def load(model, source):
         ours = [tuple(w.shape) for w in layer.get_weights()]
         theirs = found.get(layer.name)
         if theirs is not None and [tuple(a.shape) for a in theirs] == ours:
-            layer.set_weights([a.astype(w.dtype.name if hasattr(w.dtype, "name") else "float32")
-                               for a, w in zip(theirs, layer.get_weights())])
+            layer.set_weights([a.astype(w.dtype) for a, w in zip(theirs, layer.get_weights())])
             loaded.append(layer.name)
         elif layer.name.startswith(("fc", "predictions")):
             fresh.append(layer.name)

@@ -91,8 +91,9 @@ def _load_pretrained(config, model, log):
     except convert.WeightsError as err:
         raise RunError(str(err)) from None
     head = ", ".join(loaded.fresh) or "none"
-    phase = (f"; the first {config.recipe.head_epochs} epochs train only the new layers"
-             if config.recipe.head_epochs and loaded.fresh else "")
+    epochs = config.recipe.head_epochs or 0
+    phase = (f"; {epochs} epoch{'s' if epochs > 1 else ''} of the new layers alone first"
+             if epochs and loaded.fresh else "")
     log(f"pretrained: {len(loaded.loaded)} layers from the {convert.SOURCE_NAMES[source.kind]} "
         f"{source.path}; new: {head}{phase}")
     return loaded.fresh

@@ -103,10 +103,14 @@ def test_keras_applications_h5_by_layer_name_and_imagenet_from_the_cache(tmp_pat
     with pytest.raises(convert.WeightsError, match="no such file") as err:
         convert.resolve("vgg16", "imagenet")
     assert "\n" not in str(err.value)
-    (tmp_path / "keras_home" / "models").mkdir(parents=True)
-    (tmp_path / "keras_home" / "models" / "vgg16_weights_tf_dim_ordering_tf_kernels.h5"
-     ).write_bytes(open(path, "rb").read())
-    assert convert.resolve("vgg16", "imagenet").kind == "keras_applications"
+    cache = tmp_path / "keras_home" / "models"
+    cache.mkdir(parents=True)
+    notop = cache / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"  # serves as well
+    notop.write_bytes(open(path, "rb").read())
+    assert convert.resolve("vgg16", "imagenet").path == str(notop)
+    top = cache / "vgg16_weights_tf_dim_ordering_tf_kernels.h5"
+    top.write_bytes(open(path, "rb").read())
+    assert convert.resolve("vgg16", "imagenet").path == str(top)
     with pytest.raises(convert.WeightsError, match="no hosted ImageNet weights"):
         convert.resolve("vgg_a", "imagenet")
 

@@ -68,7 +68,7 @@ def test_head_first_then_all_layers_and_kill_9_resume(tmp_path, caffemodel):
     path, blobs = caffemodel
     whole = tmp_path / "whole"
     result = train(tmp_path, path, "--run-dir", str(whole))
-    assert "new: fc8; the first 1 epochs train only the new layers" in result.stdout
+    assert "new: fc8; 1 epoch of the new layers alone first" in result.stdout
     config = json.loads((whole / "config.json").read_text())
     assert config["recipe"]["normalization"] == "caffe_alexnet_bgr"
     assert config["model_options"] == CAFFE_OPTIONS and config["weights"] == path
