@@ -32,6 +32,9 @@ def main(argv=None):
                         "convolutions)")
     p.add_argument("--input-size", type=int, default=None,
                    help="the crop (default: the model's paper size, 227 or 224)")
+    p.add_argument("--mean", default=None, metavar="BINARYPROTO",
+                   help="also print the mean pixel of Caffe's mean file "
+                        "(data/ilsvrc12/imagenet_mean.binaryproto) beside the normalisation's")
     args = p.parse_args(argv)
     if not args.output.endswith(".keras"):
         p.error(f"{args.output}: the output must be a .keras file")
@@ -46,7 +49,7 @@ def main(argv=None):
         source = convert.resolve(name, args.source)
         from keras_nets.registry import get_spec
         spec = get_spec(name)
-        layer, paper_filters = FIRST_FILTERS[kind]
+        _, paper_filters = FIRST_FILTERS[kind]
         model = spec(args.input_size, num_classes=found["classes"], fc_units=found["fc_units"],
                      width=found["filters"] / paper_filters, **source.model_options)
         loaded = convert.load(model, source)
@@ -57,6 +60,13 @@ def main(argv=None):
                 "--input-size)")
         model.preprocessing = spec.preprocessing(args.input_size,
                                                  normalization=source.normalization)
+        if args.mean:
+            from keras_nets.convert.caffe import read_mean
+            from keras_nets.normalization import normalization
+            pixel = read_mean(args.mean)[1]
+            ours = normalization(source.normalization)[0]
+            print(f"{args.mean}: mean pixel (B, G, R) {', '.join(f'{v:.3f}' for v in pixel)}; "
+                  f"{source.normalization} subtracts {', '.join(f'{v:.3f}' for v in ours)}")
     except (convert.WeightsError, ValueError) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

@@ -133,6 +133,24 @@ def read_caffemodel(path):
     return layers
 
 
+def read_mean(path):
+    """The mean image of a Caffe mean file (a BlobProto, such as data/ilsvrc12/
+    imagenet_mean.binaryproto: 1 x 3 x 256 x 256, BGR) as a (3, H, W) array, and its mean pixel
+    (B, G, R): what Caffe's examples/00-classification.ipynb subtracts, and the
+    "caffe_alexnet_bgr" normalisation's mean."""
+    with open(path, "rb") as f:
+        buf = memoryview(f.read())
+    try:
+        mean = _blob(buf)
+    except (_Truncated, WeightsError, ValueError) as err:
+        raise WeightsError(f"{path}: not a Caffe mean file (BlobProto: {err or 'truncated'})") \
+            from None
+    mean = mean.reshape(mean.shape[-3:]) if mean.ndim >= 3 else mean
+    if mean.ndim != 3 or mean.shape[0] != 3:
+        raise WeightsError(f"{path}: a mean of shape {mean.shape}, not 3 x H x W")
+    return mean, tuple(float(v) for v in mean.mean(axis=(1, 2)))
+
+
 def alexnet_arrays(blobs, model):
     """{keras layer name: [kernel, bias]} for a two-tower `build_alexnet` from bvlc_alexnet's
     blobs. Each Caffe layer's outputs are split between the towers in order (conv1's first 48

@@ -105,7 +105,17 @@ def test_convert_cli_writes_a_keras_file_that_carries_caffes_normalisation(tmp_p
     blobs = random_blobs()
     write_caffemodel(path, blobs, v1=True)
     out = str(tmp_path / "alexnet_caffe.keras")
-    assert convert_main([path, out, "--input-size", str(SIZE)]) == 0
+    # A mean file as Caffe writes data/ilsvrc12/imagenet_mean.binaryproto (1 x 3 x H x W, BGR).
+    mean = caffe_messages()["BlobProto"](num=1, channels=3, height=4, width=5)
+    image = np.stack([np.full((4, 5), v) for v in (104.0, 117.0, 123.0)]).astype("float32")
+    image[:, 0, 0] += 20.0  # per pixel, not constant: its mean pixel is 1 higher
+    mean.data.extend(image.ravel().tolist())
+    (tmp_path / "mean.binaryproto").write_bytes(mean.SerializeToString())
+    capsys.readouterr()
+    assert convert_main([path, out, "--input-size", str(SIZE),
+                         "--mean", str(tmp_path / "mean.binaryproto")]) == 0
+    assert "mean pixel (B, G, R) 105.000, 118.000, 124.000; caffe_alexnet_bgr subtracts " \
+           "104.007, 116.669, 122.679" in capsys.readouterr().out
     model = keras.saving.load_model(out, safe_mode=True)
     assert model.preprocessing.normalization == "caffe_alexnet_bgr"
     assert model.preprocessing.input_size == SIZE
