@@ -11,7 +11,9 @@ import sys
 from pipelines.cli import ArgumentParser, fail
 from pipelines.serving.versions import resolve_version
 
-REQUEST_IMAGES = 32  # images sent in one request: the export's largest warmed-up batch
+from pipelines.serving.batching import ALLOWED_BATCH_SIZES
+
+REQUEST_IMAGES = ALLOWED_BATCH_SIZES[-1]  # images sent at once: the largest warmed-up batch
 
 
 def main(argv=None):

@@ -2,33 +2,43 @@
 the versions (base/batching_parameters.txt, for --enable_batching --batching_parameters_file)
 and the batch sizes the warm-up requests cover.
 
-The values were measured with `python -m benchmarks.serving --batches 1,2,4,8,16,32` on a 2-core
-Xeon (AVX-512) host; the figures and how they decided each value are in
-benchmarks/results/serving_batching.json and docs/serving.md."""
+The values come from `python -m benchmarks.serving --batches 1,2,4,8,16,32` (the JPEG
+signature's images/s at each batch size, AlexNet at 67 and 227 px) on a 2-core host; the
+figures and how each value follows from them: benchmarks/results/serving_batching.json and
+docs/serving.md."""
 
 import os
 
-# Batches are padded up to the next of these, so the graph only ever sees these shapes (and
-# the warm-up builds each one's kernels before the first client arrives).
-ALLOWED_BATCH_SIZES = (1, 2, 4, 8, 16, 32)
+# Executed batches are padded up to the next of these, so the graph only ever sees these shapes
+# (and the warm-up builds each one's kernels before the first client arrives). The JPEG
+# signature's images/s stopped growing at 8-16 images at both input sizes; 32 was no faster
+# and doubles a full batch's latency.
+ALLOWED_BATCH_SIZES = (1, 2, 4, 8, 16)
 PARAMETERS = {
-    # Images/s stop growing past 16-32 on 2 cores; larger batches add only latency.
-    "max_batch_size": ALLOWED_BATCH_SIZES[-1],
-    # About one batch-1 request's time: a lone request waits at most that long for company.
+    # The largest request a client may send: it is split into executed batches of at most
+    # max_execution_batch_size (without splitting, a request over the batch size is refused).
+    "max_batch_size": 64,
+    "enable_large_batch_splitting": True,
+    "max_execution_batch_size": ALLOWED_BATCH_SIZES[-1],
+    # A lone request waits at most this long for company: under the batch-1 request's own time
+    # of the smallest export (67 px AlexNet, about 7 ms on an idle 2-core host), so waiting at
+    # most doubles the latency of the quietest traffic.
     "batch_timeout_micros": 5000,
-    # One batch per core: the model's kernels use the intra-op threads of both cores anyway,
-    # and the JPEG decoding of one batch overlaps the forward of the other.
+    # One batch per core: the model's kernels use both cores' intra-op threads anyway, and one
+    # batch's JPEG decoding overlaps the other's forward.
     "num_batch_threads": 2,
-    # Requests queued beyond these batches are refused at once (UNAVAILABLE) instead of waiting
-    # seconds: 16 batches of 32 at about 100 images/s are 5 s of work.
-    "max_enqueued_batches": 16,
+    # Queued work beyond this is refused at once (UNAVAILABLE) instead of waiting: 8 batches of
+    # 16 are about 1.3 s at the 100 images/s measured.
+    "max_enqueued_batches": 8,
 }
 FILE_NAME = "batching_parameters.txt"
 
 
 def parameters_text(parameters=PARAMETERS, allowed=ALLOWED_BATCH_SIZES):
     """The BatchingParameters text proto TF Serving's --batching_parameters_file reads."""
-    lines = [f"{name} {{ value: {value} }}" for name, value in parameters.items()]
+    def value(v):
+        return str(v).lower() if isinstance(v, bool) else str(v)
+    lines = [f"{name} {{ value: {value(v)} }}" for name, v in parameters.items()]
     lines += [f"allowed_batch_sizes: {size}" for size in allowed]
     return "\n".join(lines) + "\n"
 
