@@ -20,6 +20,10 @@ the entropy decoding) and at full size, in the same rounds; `vs floor` is the ph
 (its 1/8 decode + the small request), per round. It uses only the export's signature, so exports
 of any version of the code can be timed side by side (--export DIR, repeated).
 
+--loop: the request's preprocessing as the signature runs it (request_batch: a tf.data map in
+the graph whose ignore_errors lets one bad image fail only itself) beside the tf.map_fn it
+replaced (which cannot survive a decoding error), for 1 and 32 small JPEGs and one photo.
+
 --json PATH writes the rows with the machine and the date (benchmarks/results/)."""
 
 import argparse
@@ -48,6 +52,7 @@ def main(argv=None):
     p.add_argument("--export", action="append",
                    help="--photo: time this export (repeatable: side by side) instead of a "
                         "fresh one of --model")
+    p.add_argument("--loop", action="store_true", help="request_batch vs map_fn (see above)")
     p.add_argument("--json", default=None, help="write the figures here too")
     args = p.parse_args(argv)
     if args.rounds < 1:
@@ -55,6 +60,8 @@ def main(argv=None):
     if args.export and not args.photo:
         p.exit(2, f"{p.prog}: error: --export goes with --photo\n")
     import tensorflow as tf
+    if args.loop:
+        return request_loop(args)
     if args.photo and args.export:
         return phone_photo([(path, tf.saved_model.load(path).signatures["serving_default"])
                             for path in args.export], args)
@@ -123,6 +130,42 @@ def write_json(args, result):
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
         print(f"wrote {args.json}")
+
+
+def request_loop(args):
+    """--loop (see the module's text), at --input-size (default 67: the default run's export)."""
+    import tensorflow as tf
+    from pipelines.data.protocols import center_pixels
+    from pipelines.data.image_ops import normalize
+    from pipelines.serving.export import PARALLEL_DECODES, photo_like, request_batch
+    size = args.input_size or 67
+    scale = round(size * 256 / 227)
+    signature = [tf.TensorSpec([None], tf.string)]
+    data = tf.function(lambda x: request_batch(x, size, scale)[0], input_signature=signature)
+    map_fn = tf.function(lambda x: normalize(tf.map_fn(
+        lambda e: center_pixels(e, size, scale), x, parallel_iterations=PARALLEL_DECODES,
+        fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32))),
+        input_signature=signature)
+    rng = np.random.default_rng(0)
+    small = [tf.io.encode_jpeg(photo_like(rng, 256, 341), quality=90).numpy() for _ in range(32)]
+    photo = tf.io.encode_jpeg(photo_like(rng, 3024, 4032), quality=90).numpy()
+    print(f"machine: {cpu_description()}")
+    print(f"request_batch at {size} px (scale {scale}); ms, medians of {args.rounds} rounds")
+    print(f"{'request':<26}{'tf.data (ignore_errors)':>25}{'map_fn':>10}{'ratio':>22}")
+    rows = []
+    for name, request in (("1 JPEG 341x256", small[:1]), ("32 JPEGs 341x256", small),
+                          ("1 photo 4032x3024", [photo])):
+        request = tf.constant(request)
+        times = interleaved([timed_once(lambda f=f: f(request).numpy()) for f in (data, map_fn)],
+                            args.rounds)
+        ratio = quartiles(d / m for d, m in zip(*times))
+        data_s, map_s = (statistics.median(t) for t in times)
+        print(f"{name:<26}{1000 * data_s:>25.1f}{1000 * map_s:>10.1f}"
+              f"{ratio[1]:>11.2f} ({ratio[0]:.2f}..{ratio[2]:.2f})", flush=True)
+        rows.append(dict(request=name, tf_data_ms=1000 * data_s, map_fn_ms=1000 * map_s,
+                         ratio_quartiles=ratio))
+    write_json(args, dict(case="request loop", input_size=size, scale=scale, rows=rows))
+    return 0
 
 
 def phone_photo(exports, args):
