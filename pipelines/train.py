@@ -167,6 +167,8 @@ def run_config(args):
         # The input normalisation the pretrained weights were trained with (Caffe's BGR mean,
         # torchvision's mean/std, keras.applications' caffe_bgr): saved with the model.
         overrides["normalization"] = source.normalization
+    if args.epochs is not None:
+        overrides["min_steps"] = None  # the epochs asked for, whatever the dataset's size
     recipe = dataclasses.replace(recipe, **overrides)
     strategy = "mirrored" if args.strategy == "auto" and args.cpu_devices > 1 else args.strategy
     return RunConfig(

@@ -15,6 +15,10 @@ class Recipe:
     batch_size: int  # global, over every replica and worker
     learning_rate: float
     epochs: int
+    # A dataset with fewer images than the recipe was made for gets more epochs, so that the run
+    # still takes at least min_steps steps (the step budget the recipe was tuned with; it applies
+    # only when neither --epochs nor --steps is given). None: epochs as they are.
+    min_steps: int | None = None
     optimizer: str = "sgd"  # "sgd" (momentum 0.9, weight decay in the objective) or "adam"
     # "plateau" (divide by 10 when val error stalls), "cosine", or "finetune" (learning_rate for
     # the head_epochs, then finetune_learning_rate decaying to 0 along a cosine)
@@ -48,6 +52,20 @@ class Recipe:
     head_epochs: int | None = None
     finetune_learning_rate: float | None = None
 
+    def for_data(self, embedded, steps_per_epoch, epochs_given=False):
+        """This recipe on a dataset of steps_per_epoch steps: the embedded dataset's sizes only
+        on the embedded dataset (a folder run records nothing of it), and enough epochs for
+        min_steps unless the number of epochs or of steps per epoch was given."""
+        recipe = self
+        if not embedded:
+            recipe = dataclasses.replace(recipe, num_train=None, num_validation=None,
+                                         shapes_min_side=None, shapes_max_side=None,
+                                         shapes_side=None)
+        if recipe.min_steps and not epochs_given:
+            epochs = max(recipe.epochs, -(-recipe.min_steps // steps_per_epoch))
+            recipe = dataclasses.replace(recipe, epochs=epochs)
+        return recipe
+
     @property
     def dataset_sizes(self):
         sizes = dict(num_train=self.num_train, num_validation=self.num_validation,
@@ -71,12 +89,12 @@ DEMO = {
     "alexnet": dataclasses.replace(
         PAPER["alexnet"], name="demo", init="he", optimizer="adam",
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=32, epochs=7,
-        learning_rate=5e-4, normalization="standardize", input_size=67, num_train=8000,
-        num_validation=400, shapes_side=76),
+        min_steps=1750, learning_rate=5e-4, normalization="standardize", input_size=67,
+        num_train=8000, num_validation=400, shapes_side=76),
     "vgg": dataclasses.replace(
         PAPER["vgg"], name="demo", init="he", optimizer="adam", learning_rate=1e-4,
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=16, epochs=6,
-        normalization="standardize",
+        min_steps=1500, normalization="standardize",
         input_size=64, scale_min=72, scale_max=96, num_train=4000, num_validation=400),
 }
 

@@ -4,6 +4,7 @@ sources -> create_split (per worker) -> Trainer (distributed steps, checkpoints)
 -> SavedModel (pipelines.serving.export).
 """
 
+import dataclasses
 import os
 import time
 
@@ -11,7 +12,7 @@ import keras
 import tensorflow as tf
 
 from keras_nets import get_spec
-from pipelines.data.sources import load_split
+from pipelines.data.sources import EMBEDDED, load_split
 from pipelines.training import distribute, rundir
 from pipelines.training.inputs import dataset_fns
 from pipelines.training.loop import Trainer
@@ -45,6 +46,9 @@ def train_and_evaluate(config, log=print):
     if spe < 1:
         raise RunError(f"{train_info.num_examples} training images are fewer than one batch of "
                        f"{recipe.batch_size}")
+    recipe = recipe.for_data(config.dataset == EMBEDDED, spe,
+                             epochs_given=config.steps_per_epoch is not None)
+    config = dataclasses.replace(config, recipe=recipe)
     size = recipe.input_size or spec.input_size
     # What inference needs (size, normalisation, scales, class names, the data trained on)
     # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.

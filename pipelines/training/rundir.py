@@ -14,7 +14,7 @@ import os
 import re
 
 # What must not change within a run; the recipe is compared field by field.
-FIXED = ("model", "width", "fc_units", "dataset", "steps_per_epoch")
+FIXED = ("model", "width", "fc_units", "model_options", "weights", "dataset", "steps_per_epoch")
 # Fields added after runs were written: what an older config.json without them meant.
 LEGACY = {"fc_units": 4096}
 
@@ -58,7 +58,7 @@ def check_same_run(run_dir, resolved):
     pairs += [(f"recipe.{key}", saved.get("recipe", {}).get(key), value)
               for key, value in resolved["recipe"].items()]
     for field, before, now in pairs:
-        if before != now:
+        if before != json.loads(json.dumps(now)):  # tuples read back as lists
             raise ConfigMismatch(
                 f"{run_dir} holds a run with {field}={before!r} (config.json), this command asks "
                 f"for {now!r}: relaunch it with the same flags or choose another --run-dir")
