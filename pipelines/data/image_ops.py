@@ -50,7 +50,7 @@ def denormalize(image, normalization=PAPER_NORMALIZATION):
 # Decoding refuses images above this many pixels, from the header, before any decoding: the
 # limit TensorFlow's full-size JPEG decoder applies (3 bytes a pixel under 2^29), kept when a
 # JPEG is decoded at a DCT scale, where a header claiming 30000x30000 would otherwise be decoded
-# at 3750x3750 (about 1 s of a core for a few bytes of upload).
+# at 3750x3750: a few bytes of upload would buy the decoding of a 14-megapixel image.
 MAX_PIXELS = (1 << 29) // 3
 # libjpeg's DCT scalings: decode_jpeg's `ratio`, largest (cheapest) first.
 DCT_RATIOS = (8, 4, 2, 1)

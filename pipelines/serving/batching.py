@@ -11,8 +11,8 @@ import os
 
 # Executed batches are padded up to the next of these, so the graph only ever sees these shapes
 # (and the warm-up builds each one's kernels before the first client arrives). The JPEG
-# signature's images/s stopped growing at 8-16 images at both input sizes; 32 was no faster
-# and doubles a full batch's latency.
+# signature's images/s stopped growing at 8-16 images at both input sizes: a larger batch is
+# no faster and only waits longer.
 ALLOWED_BATCH_SIZES = (1, 2, 4, 8, 16)
 PARAMETERS = {
     # The largest request a client may send: it is split into executed batches of at most
@@ -21,14 +21,14 @@ PARAMETERS = {
     "enable_large_batch_splitting": True,
     "max_execution_batch_size": ALLOWED_BATCH_SIZES[-1],
     # A lone request waits at most this long for company: under the batch-1 request's own time
-    # of the smallest export (67 px AlexNet, about 7 ms on an idle 2-core host), so waiting at
-    # most doubles the latency of the quietest traffic.
+    # of the smallest export (the default run's 67 px AlexNet on an idle 2-core host), so
+    # waiting at most doubles the latency of the quietest traffic.
     "batch_timeout_micros": 5000,
     # One batch per core: the model's kernels use both cores' intra-op threads anyway, and one
     # batch's JPEG decoding overlaps the other's forward.
     "num_batch_threads": 2,
-    # Queued work beyond this is refused at once (UNAVAILABLE) instead of waiting: 8 batches of
-    # 16 are about 1.3 s at the 100 images/s measured.
+    # Queued work beyond this is refused at once (UNAVAILABLE) instead of waiting: 8 full
+    # batches are between one and two seconds of work at the images/s measured.
     "max_enqueued_batches": 8,
 }
 FILE_NAME = "batching_parameters.txt"

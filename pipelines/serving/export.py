@@ -33,9 +33,10 @@ def request_batch(images, size, scale, normalization=PAPER_NORMALIZATION):
     every image failed. The map decodes PARALLEL_DECODES images at once, in request order; the
     batch is normalised at once (one multiply-add over the request instead of one per image).
 
-    Against the tf.map_fn this replaces (which cannot survive an error), on 2 shared CPU cores
-    (throwaway script, 67 px crops): about 2 ms more for a one-image request (the iterator's set
-    up), the same or less at 32 images and for 12 MP photos, where the decoding dominates."""
+    Against the tf.map_fn this replaces (which cannot survive an error), the iterator's set-up
+    costs about a millisecond per request and nothing measurable where decoding dominates
+    (`python -m benchmarks.serving --loop`, benchmarks/results/serving_request_loop.json).
+    """
     n = tf.shape(images)[0]
     indexed = tf.data.Dataset.from_tensor_slices((tf.range(n), images)).map(
         lambda i, encoded: (i, center_pixels(encoded, size, scale)),
