@@ -32,10 +32,9 @@ def compile_updates(optimizer):
     Keras' update_step is a handful of element-wise ops, and on the TensorFlow backend each one
     is a separate pass over the variable's memory (Adam: about ten passes over m, v, the gradient
     and the weights). XLA fuses them into one loop. The update is memory-bound, so this matters
-    most where the model has many weights per FLOP: on 2 CPU cores the 67 px demo AlexNet (20 M
-    weights, 59 M MACs per image) spent 72 ms in Adam's update alone, 26 ms compiled, and its
-    whole step went from 169 to 139 ms; at 227 px (SGD) the update is 3-5% of the step, 73 ms
-    against 43 ms (`python -m benchmarks.optimizer_update`). The same arithmetic, so the same
+    most where the model has many weights per FLOP, as the 67 px demo AlexNet (20 M weights, 59 M
+    MACs per image); `python -m benchmarks.regressions --checks updates` measures it (figures in
+    docs/benchmarks.md). The same arithmetic, so the same
     results up to floating-point rounding. One compiled function per variable (per replica's
     copy under MirroredStrategy, which Keras updates one at a time): each captures its slots.
     Variables under MIN_COMPILED_SIZE values (biases, small kernels) keep Keras' ops: their update
