@@ -46,7 +46,8 @@ class LocalResponseNormalization(keras.layers.Layer):
 
     def power(self, base):
         """base^-beta. The paper's beta = 3/4 as rsqrt(base) * sqrt(rsqrt(base)): two cheap roots
-        instead of pow's exp(log()), forward and backward (`python -m benchmarks.regressions --checks lrn` guards it)."""
+        instead of pow's exp(log()), forward and backward (guarded by
+        `python -m benchmarks.regressions --checks lrn`)."""
         if self.beta == 0.75:
             root = ops.rsqrt(base)
             return root * ops.sqrt(root)
