@@ -124,7 +124,8 @@ def main(argv=None):
     width = max(map(len, heavy), default=5) + 2
     print(f"{'layer':<{width}}{'forward ms':>11}{'GFLOP/s':>9}{'backward ms':>13}{'GFLOP/s':>9}")
     for name, parts in heavy.items():
-        cells = "".join(f"{ms:>{w}.1f}{flops * args.batch / ms / 1e6 if ms else 0:>9.0f}"
+        # One decimal: an FC layer at a small batch is memory-bound; its rate would round to 0.
+        cells = "".join(f"{ms:>{w}.1f}{flops * args.batch / ms / 1e6 if ms else 0:>9.1f}"
                         for (ms, flops), w in zip(parts.values(), (11, 13)))
         print(f"{name:<{width}}{cells}")
     return 0

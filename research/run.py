@@ -21,6 +21,8 @@ import re
 import sys
 import time
 
+from benchmarks.timing import cpu_description
+
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 CHANCE = 0.1  # the embedded dataset's 10 classes
 
@@ -44,10 +46,16 @@ def finished_history(run_dir, epochs):
 
 
 def run_arm(config, log_path):
-    """(history, wall seconds): the run's per-epoch metrics, trained or read back."""
+    """(history, wall seconds, trained here): the run's per-epoch metrics, trained, or read back
+    with the wall time its training recorded (None when it recorded none)."""
+    wall_path = os.path.join(config.run_dir, "wall_seconds.json")
     history = finished_history(config.run_dir, config.recipe.epochs)
     if history is not None:
-        return history, None
+        wall = None
+        if os.path.exists(wall_path):
+            with open(wall_path) as f:
+                wall = json.load(f)
+        return history, wall, False
     from pipelines.training.run import train_and_evaluate
     os.makedirs(config.run_dir, exist_ok=True)
     start = time.time()
@@ -56,7 +64,10 @@ def run_arm(config, log_path):
     history = finished_history(config.run_dir, config.recipe.epochs)
     if history is None:
         raise RuntimeError(f"{config.run_dir}: the run stopped before its last epoch")
-    return history, time.time() - start
+    wall = time.time() - start
+    with open(wall_path, "w") as f:
+        json.dump(wall, f)
+    return history, wall, True
 
 
 def model_size(config):
@@ -83,7 +94,7 @@ def run_experiment(experiment, seeds, out, arms=None, say=print):
         for seed in seeds:
             run_dir = os.path.join(out, "runs", key, f"seed{seed}")
             config = dataclasses.replace(base, seed=seed, run_dir=run_dir)
-            history, wall = run_arm(config, os.path.join(run_dir, "log.txt"))
+            history, wall, trained = run_arm(config, os.path.join(run_dir, "log.txt"))
             final = history[-1]
             out_arm["run_dirs"].append(os.path.relpath(run_dir, out))
             out_arm["seeds"].append(seed)
@@ -92,7 +103,7 @@ def run_experiment(experiment, seeds, out, arms=None, say=print):
             out_arm["wall_seconds"].append(wall)
             say(f"{experiment.name} seed {seed} {label:<38} val acc "
                 f"{out_arm['val_accuracy'][-1]:.3f}  "
-                f"{'read back' if wall is None else f'{wall:.0f} s'}", flush=True)
+                f"{f'{wall:.0f} s' if trained else 'read back'}", flush=True)
         acc = np.asarray(out_arm["val_accuracy"])
         out_arm["mean"] = float(acc.mean())
         out_arm["std"] = float(acc.std(ddof=1)) if len(acc) > 1 else 0.0
@@ -106,7 +117,7 @@ def run_experiment(experiment, seeds, out, arms=None, say=print):
             "steps": experiment.steps, "batch": next(iter(experiment.arms.values())).recipe
             .batch_size, "seeds": list(seeds), "local": experiment.local,
             "command": experiment.command, "chance": CHANCE, "results": results,
-            "claims": claims, "date": time.strftime("%F %H:%M")}
+            "claims": claims, "date": time.strftime("%F %H:%M"), "machine": cpu_description()}
 
 
 def verdict_of(better, other):

@@ -14,7 +14,6 @@ from pipelines.training.config import DEMO
 from research.experiments.base import Experiment, arm, recipe, steps_for
 
 STEPS = 200
-COST = "not measured"
 BASE = "two towers, overlapping 3x3/2 pool"
 CLAIMS = (("overlapping pooling helps (AlexNet 3.4)", BASE, "two towers, 2x2/2 pool"),
           ("two towers beat one with half the kernels (AlexNet 3.2)", BASE,
@@ -35,4 +34,4 @@ def config(local=False):
             "no PCA lighting": arm("alexnet", dataclasses.replace(r, lighting=False), steps,
                                    **net)}
     return Experiment("alexnet", "two-tower AlexNet at width 1/2, FC 1,024, 67 px, Adam 1e-3",
-                      arms, CLAIMS, steps, "python -m research.run alexnet", COST, local)
+                      arms, CLAIMS, steps, "python -m research.run alexnet", local)

@@ -28,8 +28,7 @@ class Experiment:
     arms: dict  # label -> RunConfig (research.run fills in seed and run_dir)
     claims: tuple  # (claim with the paper's section, arm claimed better, the other arm)
     steps: int
-    command: str
-    cost: str  # the full run's measured wall time, or "not measured"
+    command: str  # its measured cost: research/README.md and the result file's wall_seconds
     local: bool = False
 
 

@@ -8,7 +8,6 @@ Command: python -m research.run depth [--local]
 from research.experiments.base import Experiment, steps_for
 from research.experiments.lrn import SETTING, STEPS, vgg_arm
 
-COST = "not measured"
 CLAIMS = (("deeper is better: D beats A (VGG 4.1)", "D", "A"),
           ("deeper is better: E beats B (VGG 4.1)", "E", "B"))
 
@@ -16,4 +15,4 @@ CLAIMS = (("deeper is better: D beats A (VGG 4.1)", "D", "A"),
 def config(local=False):
     arms = {c: vgg_arm(f"vgg_{c.lower()}", local) for c in ("A", "D", "B", "E")}
     return Experiment("depth", SETTING, arms, CLAIMS, steps_for(STEPS, local),
-                      "python -m research.run depth", COST, local)
+                      "python -m research.run depth", local)

@@ -11,7 +11,6 @@ from pipelines.training.config import PAPER
 from research.experiments.base import Experiment, arm, recipe, steps_for
 
 STEPS = 300
-COST = "not measured"
 CLAIMS = (("LRN does not help VGG A (VGG 4.1: A-LRN no better)", "A", "A-LRN"),)
 SETTING = "VGG at width 1/4, FC 256, 32 px, S fixed at 36, mean_rgb, Glorot, SGD lr 0.01"
 
@@ -26,4 +25,4 @@ def vgg_arm(model, local):
 def config(local=False):
     return Experiment("lrn", SETTING, {"A": vgg_arm("vgg_a", local),
                                        "A-LRN": vgg_arm("vgg_a_lrn", local)},
-                      CLAIMS, steps_for(STEPS, local), "python -m research.run lrn", COST, local)
+                      CLAIMS, steps_for(STEPS, local), "python -m research.run lrn", local)

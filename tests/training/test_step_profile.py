@@ -30,7 +30,7 @@ def test_a_small_profiled_step_is_broken_down_by_layer(capsys):
     assert sum(shares) == pytest.approx(100, abs=0.5)
     kinds = re.findall(r"^  (\S+)", out, re.M)
     assert {"Conv2D", "LocalResponseNormalization", "Dense"} <= set(kinds)
-    rows = re.findall(r"^(conv\d|fc\d) +([\d.]+) +(\d+) +([\d.]+) +(\d+)$", out, re.M)
+    rows = re.findall(r"^(conv\d|fc\d) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+)$", out, re.M)
     assert [row[0] for row in rows] == ["conv1", "conv2", "conv3", "conv4", "conv5",
                                         "fc6", "fc7", "fc8"]
     assert all(float(value) > 0 for row in rows for value in row[1:])
