@@ -170,7 +170,7 @@ def _run_setting(run):
 
 
 def runs_rows(data):
-    """benchmarks.paper_runs curves: {label: {"model", "final_val_accuracy", ...}}."""
+    """research.paper_runs curves: {label: {"model", "final_val_accuracy", ...}}."""
     if not isinstance(data, dict) or not data:
         return None
     rows = []
@@ -200,8 +200,8 @@ def _claim_figure(better_name, better, other_name, other, verdict, z):
 
 
 def experiment_rows(data):
-    """benchmarks.experiments: {"experiment", "setting", "results": {arm: {"mean", "std"}},
-    "claims": [{"claim", "better", "other", "verdict", "z"}]}."""
+    """research.run (and the earlier benchmarks.experiments): {"experiment", "setting",
+    "results": {arm: {"mean", "std"}}, "claims": [{"claim", "better", "other", "verdict", "z"}]}."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         return None
     arms = {name: arm for name, arm in data["results"].items()
@@ -225,7 +225,7 @@ def experiment_rows(data):
 
 
 def claim_rows(data):
-    """benchmarks.paper_runs claim: {"claim", "better": {"label", "mean", "std", "seeds",
+    """research.paper_runs claim: {"claim", "better": {"label", "mean", "std", "seeds",
     "runs"}, "other": {...}, "verdict", "z"}."""
     if not isinstance(data, dict) or not isinstance(data.get("claim"), str):
         return None
