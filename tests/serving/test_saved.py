@@ -82,3 +82,22 @@ def test_damaged_files_are_one_line_each(trained_on_folder, tmp_path, capsys):
     os.remove(run / "model.keras")
     assert "has no model.keras yet" in exit_2_error(evaluate_main, [str(run)], capsys)
     assert "no such file or directory" in exit_2_error(evaluate_main, [str(tmp_path / "missing")], capsys)
+
+
+def test_a_keras_file_alone_exports_and_serves(trained_on_folder, tmp_path, capsys):
+    import tensorflow as tf
+    from pipelines.export import main as export_main
+    path, data, _ = trained_on_folder
+    assert export_main([path, "--export-dir", str(tmp_path / "sm"), "--top-k", "2"]) == 0
+    version = tmp_path / "sm" / "alexnet" / "1"
+    assert f"exported {version}" in capsys.readouterr().out
+    serve = tf.saved_model.load(str(version)).signatures["serving_default"]
+    image = open(os.path.join(data, "validation", "owl", "0.jpg"), "rb").read()
+    labels = serve(images=tf.constant([image]))["top_k_labels"].numpy()[0]
+    assert set(labels) <= {b"cat", b"dog", b"owl"} and len(labels) == 2
+    # The export carries the same preprocessing: it evaluates like the .keras file.
+    assert load(str(version)).preprocessing == load(path).preprocessing
+    plain = tmp_path / "plain.keras"
+    build_alexnet(width=0.0625, fc_units=16, num_classes=3, input_shape=(67, 67, 3)).save(
+        str(plain))
+    assert "carries no class names" in exit_2_error(export_main, [str(plain)], capsys)

@@ -1,0 +1,44 @@
+"""python -m pipelines.export MODEL: a SavedModel for TensorFlow Serving from a run directory or a
+.keras file alone.
+
+The model carries what serving needs (crop size, normalisation, test scale, class names) in its
+Keras config, so any .keras file of this project exports as `pipelines.train` does at the end of
+a run: BASE/<next version>/, atomically, checked against the Keras model before it is published.
+"""
+
+import os
+import sys
+
+from pipelines.cli import ArgumentParser, fail
+
+
+def main(argv=None):
+    parser = ArgumentParser(prog="python -m pipelines.export", description=__doc__)
+    parser.add_argument("model", help="run directory or .keras file")
+    parser.add_argument("--export-dir", default="saved_models",
+                        help="versions go to EXPORT_DIR/<name>/ (default: saved_models)")
+    parser.add_argument("--name", default=None,
+                        help="the served model's name (default: the registry name it carries)")
+    parser.add_argument("--top-k", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.top_k < 1:
+        parser.error("--top-k must be >= 1")
+    from pipelines.saved import DamagedFile, load
+    try:
+        saved = load(args.model)
+    except (FileNotFoundError, DamagedFile) as err:
+        fail(parser.prog, err)
+    if saved.model is None:
+        fail(parser.prog, f"{args.model}: already an export (give a run directory or .keras)")
+    if not saved.preprocessing.class_names:
+        fail(parser.prog, f"{args.model}: carries no class names (a model built in code: set "
+                          "model.preprocessing before saving it)")
+    from pipelines.serving.export import export_saved_model
+    saved.model.preprocessing = saved.preprocessing
+    base = os.path.join(args.export_dir, args.name or saved.preprocessing.model)
+    print(f"exported {export_saved_model(saved.model, base, top_k=args.top_k)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
