@@ -71,6 +71,9 @@ def parse_args(argv=None):
                    help="run the training input pipeline on tf.data service workers registered "
                         "with this dispatcher (python -m pipelines.data.service)")
     p.add_argument("--strategy", default="auto", choices=STRATEGIES)
+    p.add_argument("--cluster-port", type=int, default=8888,
+                   help="under srun (Slurm) without TF_CONFIG: the first port of a node's tasks "
+                        "(task i of a node listens on this + i)")
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many logical devices (testing 'mirrored')")
     p.add_argument("--mixed-precision", action="store_true")
@@ -110,6 +113,8 @@ def parse_args(argv=None):
             p.error(f"--{name.replace('_', '-')} must be >= 1")
     if not 0 < args.width <= 4:
         p.error("--width must be in (0, 4]")
+    if not 0 < args.cluster_port < 65536:
+        p.error("--cluster-port must be a port number (1-65535)")
     if args.dropout is not None and not 0 <= args.dropout < 1:
         p.error("--dropout must be in [0, 1)")
     if args.learning_rate is not None and args.learning_rate <= 0:
@@ -200,6 +205,8 @@ def main(argv=None):
     from pipelines.training.signals import exit_code
     from pipelines.training.lock import RunDirBusy, owning
     try:
+        if config.strategy in ("auto", "multi-worker"):
+            distribute.cluster_from_slurm(args.cluster_port)  # srun: no TF_CONFIG to write
         # One owner per run dir (pipelines.training.lock); each worker of a job its own part.
         with owning(config.run_dir, distribute.lock_part(config.strategy)):
             _, _, stopped = train_and_evaluate(config)

@@ -1,5 +1,6 @@
 """Strategy selection: one device, MirroredStrategy over local devices, or several machines."""
 
+import glob
 import json
 import os
 
@@ -22,6 +23,55 @@ def _tf_config():
     return config
 
 
+def slurm_tasks():
+    """Tasks of the Slurm job step this process belongs to (0 outside Slurm)."""
+    if "SLURM_PROCID" not in os.environ:
+        return 0
+    try:
+        return int(os.environ.get("SLURM_STEP_NUM_TASKS") or os.environ.get("SLURM_NTASKS", 0))
+    except ValueError:
+        return 0
+
+
+def _gpus_on_this_node():
+    """GPUs this node offers, without initialising TensorFlow (whose collectives must be set up
+    first): CUDA_VISIBLE_DEVICES when set, else NVIDIA's device files (0 on a CPU node, where the
+    resolver's own nvidia-smi probe would fail)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return len([d for d in visible.split(",") if d.strip()])
+    return len(glob.glob("/dev/nvidia[0-9]*"))
+
+
+def cluster_from_slurm(port_base=8888):
+    """Under `srun` with several tasks and no TF_CONFIG: TF_CONFIG built by TensorFlow's own
+    SlurmClusterResolver from the step's variables (SLURM_PROCID, SLURM_STEP_NODELIST,
+    SLURM_STEP_TASKS_PER_NODE, SLURM_STEP_NUM_TASKS), tasks on a node taking ports port_base,
+    port_base + 1, ...; with GPUs, each task gets its share (CUDA_VISIBLE_DEVICES). Returns the
+    number of workers, 0 when this is not a multi-task Slurm step or TF_CONFIG is set."""
+    if os.environ.get("TF_CONFIG") or slurm_tasks() < 2:
+        return 0
+    from tensorflow.python.distribute.cluster_resolver.slurm_cluster_resolver import (
+        SlurmClusterResolver, expand_tasks_per_node)
+    try:
+        gpus = _gpus_on_this_node()
+        if gpus:  # each task its share of the node's GPUs (CUDA_VISIBLE_DEVICES)
+            options = dict(gpus_per_node=gpus)
+        else:
+            # CPU nodes: the resolver pairs every task with a GPU slot (range(0, gpus, gpus per
+            # task)), so give it one empty slot per task and leave CUDA_VISIBLE_DEVICES alone.
+            tasks = max(expand_tasks_per_node(os.environ["SLURM_STEP_TASKS_PER_NODE"]))
+            options = dict(gpus_per_node=tasks, gpus_per_task=1, auto_set_gpu=False)
+        resolver = SlurmClusterResolver(port_base=port_base, **options)
+        cluster = resolver.cluster_spec().as_dict()
+        task_type, task_id = resolver.get_task_info()
+    except (RuntimeError, KeyError, ValueError) as err:
+        raise ClusterError(f"cannot build the cluster from Slurm's environment ({err})") from None
+    os.environ["TF_CONFIG"] = json.dumps(
+        {"cluster": cluster, "task": {"type": task_type, "index": task_id}})
+    return sum(len(hosts) for hosts in cluster.values())
+
+
 def cluster_workers():
     """Number of workers named by TF_CONFIG (1 when unset)."""
     return len(_tf_config().get("cluster", {}).get("worker", [])) or 1
@@ -34,9 +84,10 @@ def lock_part(kind):
     into the same run directory."""
     config = _tf_config()
     if kind == "multi-worker" and not config.get("cluster"):
-        raise ClusterError("--strategy multi-worker needs TF_CONFIG in each process, naming the "
-                           "cluster and this process's task (docs/training.md); without it "
-                           "every process would train alone into the same run dir")
+        raise ClusterError("--strategy multi-worker found no cluster: launch it with srun (Slurm) "
+                           "or set TF_CONFIG in each process, naming the cluster and this "
+                           "process's task (docs/training.md); without one every process would "
+                           "train alone into the same run dir")
     if not (kind == "multi-worker" or (kind == "auto" and cluster_workers() > 1)):
         return None
     task = config.get("task", {})
