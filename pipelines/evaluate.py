@@ -112,8 +112,9 @@ def main(argv=None):
               f"paper's for {spec.name} ({pre.normalization}, test scale {pre.eval_scale})",
               file=sys.stderr)
     dataset, sizes, how = data_of(saved, args)
-    split_of = lambda: load_split(dataset, args.split, data_dir=args.data_dir,
-                                  shapes_sizes=sizes)
+    # A run directory also says where its TFDS data was prepared (config.json).
+    data_dir = args.data_dir or (saved.run_config.get("data_dir") if not args.dataset else None)
+    split_of = lambda: load_split(dataset, args.split, data_dir=data_dir, shapes_sizes=sizes)
     try:
         split = split_of()
         outputs = saved.model.output.shape[-1] if saved.model is not None else None
