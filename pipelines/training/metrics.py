@@ -68,19 +68,20 @@ class MetricsWriter:
 def first_screen(config, derived, precision):
     """A run's opening lines: the model, recipe, data, strategy, precision and run directory
     (config.json holds the whole resolved config). derived: what train_and_evaluate resolved
-    (steps per epoch, replicas, workers, the input contract, flat or under 'preprocessing')."""
-    recipe, inputs = config.recipe, derived.get("preprocessing") or derived
-    size = inputs.get("input_size") or recipe.input_size
-    classes = len(inputs.get("class_names") or derived.get("class_names") or ())
+    (steps per epoch, replicas, workers, the model's preprocessing)."""
+    recipe, inputs = config.recipe, derived["preprocessing"]
+    size = inputs["input_size"]
+    classes = len(inputs["class_names"])
+    epochs = f"{recipe.epochs} epoch{'s' * (recipe.epochs != 1)}"
     model = f"model {config.model}: width {config.width:g}, FC {config.fc_units} units"
     replicas, workers = derived.get("replicas", 1), derived.get("workers", 1)
     return [
         f"{model}, {classes} classes, {size}x{size} input",
-        f"recipe {recipe.name}: {recipe.epochs} epochs of {derived['steps_per_epoch']} steps, "
+        f"recipe {recipe.name}: {epochs} of {derived['steps_per_epoch']} steps, "
         f"global batch {recipe.batch_size}, {recipe.optimizer} lr {recipe.learning_rate:g} "
         f"({recipe.schedule})",
         f"data {config.dataset}: {derived.get('train_images', '?')} training images, "
-        f"{inputs.get('normalization') or recipe.normalization} normalisation",
+        f"{inputs['normalization']} normalisation",
         f"strategy {derived.get('strategy_resolved', config.strategy)}: {replicas} "
         f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "
         f"precision {precision}{', XLA' if config.xla else ''}",
