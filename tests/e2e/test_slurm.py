@@ -39,10 +39,13 @@ def free_port_pair():
 
 def test_the_cluster_comes_from_slurms_variables(monkeypatch):
     from pipelines.training import distribute
+    # Recorded as absent before cluster_from_slurm writes it: the teardown removes it again, so
+    # no later test inherits this cluster.
+    monkeypatch.setenv("TF_CONFIG", "")
     for procid in (0, 1):
         for key, value in slurm_env(procid).items():
             monkeypatch.setenv(key, value)
-        monkeypatch.delenv("TF_CONFIG", raising=False)
+        monkeypatch.setenv("TF_CONFIG", "")
         monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
         assert distribute.cluster_from_slurm(port_base=23456) == 2
         config = json.loads(os.environ["TF_CONFIG"])
@@ -50,9 +53,13 @@ def test_the_cluster_comes_from_slurms_variables(monkeypatch):
                           "task": {"type": "worker", "index": procid}}
     monkeypatch.setenv("TF_CONFIG", json.dumps(config))  # a TF_CONFIG given wins
     assert distribute.cluster_from_slurm() == 0
-    monkeypatch.delenv("TF_CONFIG")
+    monkeypatch.setenv("TF_CONFIG", "")
     monkeypatch.setenv("SLURM_STEP_NUM_TASKS", "1")  # one task: not a cluster
-    assert distribute.cluster_from_slurm() == 0 and "TF_CONFIG" not in os.environ
+    assert distribute.cluster_from_slurm() == 0 and not os.environ["TF_CONFIG"]
+
+
+def test_no_cluster_is_left_behind_for_later_tests():
+    assert not os.environ.get("TF_CONFIG") and "SLURM_PROCID" not in os.environ
 
 
 def test_a_two_task_slurm_step_trains_as_one_job(tmp_path):
