@@ -121,7 +121,7 @@ def test_damaged_run_dir_files_one_line_exit_2(tmp_path):
     (code, out, err), *refused, (fixed_code, fixed_out, _) = json.loads(
         result.stdout.split("RESULTS ")[-1])
     assert code == 0 and "epoch 1/1 step 1/1" in out, err[-3000:]
-    expected = [message for *_, message in cases] + ["--strategy multi-worker needs TF_CONFIG"]
+    expected = [message for *_, message in cases] + ["--strategy multi-worker found no cluster"]
     for (code, out, err), message in zip(refused, expected, strict=True):
         errors = [l for l in err.splitlines() if "error:" in l]
         assert code == 2 and len(errors) == 1 and message in errors[0], (message, out, err)
