@@ -9,7 +9,8 @@ from caffe_reference import alexnet as caffe_alexnet
 from keras_nets import build_alexnet, convert
 from keras_nets.alexnet import CAFFE_OPTIONS
 from keras_nets.convert.__main__ import main as convert_main
-from keras_nets.convert.caffe import caffe_messages, read_caffemodel, write_caffemodel
+from keras_nets.convert.caffe import read_caffemodel
+from keras_nets.convert.caffe_schema import caffe_messages, write_caffemodel
 
 SIZE = 71  # conv1 16x16: ceil pooling gives 8, 4, 2 where floor gives 7, 3, 1
 WIDTH = 1 / 16  # filters 6-16-24-24-16, 3-8-12-12-8 per tower

@@ -15,7 +15,8 @@ import pytest
 import keras_nets  # noqa: F401  (registers the layers for loading)
 from cli import exit_2_error
 from keras_nets.alexnet import CAFFE_OPTIONS
-from keras_nets.convert.caffe import alexnet_arrays, write_caffemodel
+from keras_nets.convert.caffe import alexnet_arrays
+from keras_nets.convert.caffe_schema import write_caffemodel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FC = 64
