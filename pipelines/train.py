@@ -20,6 +20,7 @@ from keras_nets.normalization import NORMALIZATIONS
 from keras_nets.registry import get_spec, model_names
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
 from pipelines.training.config import RECIPES, RunConfig, recipe_for
+from pipelines.training.precision import PRECISIONS
 
 NORMALIZATION_NAMES = tuple(NORMALIZATIONS)
 STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
@@ -76,7 +77,10 @@ def parse_args(argv=None):
                         "(task i of a node listens on this + i)")
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many logical devices (testing 'mirrored')")
-    p.add_argument("--mixed-precision", action="store_true")
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="compute precision over float32 weights; auto: bfloat16 on CPUs with "
+                        "bfloat16 arithmetic (AMX, AVX512-BF16) and on GPUs from compute "
+                        "capability 8.0, float16 (loss-scaled) on 7.x, float32 otherwise")
     p.add_argument("--xla", action="store_true", help="compile the train step with XLA")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--deterministic", action="store_true",
@@ -180,7 +184,7 @@ def run_config(args):
         model=args.model, recipe=recipe, width=args.width, fc_units=args.fc_units,
         dataset=args.dataset, data_dir=args.data_dir,
         manual_dir=args.manual_dir, steps_per_epoch=args.steps, strategy=strategy,
-        cpu_devices=args.cpu_devices, mixed_precision=args.mixed_precision, xla=args.xla,
+        cpu_devices=args.cpu_devices, precision=args.precision, xla=args.xla,
         seed=args.seed, deterministic=args.deterministic,
         run_dir=args.run_dir or os.path.join("runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
         resume=args.resume, checkpoint_every=args.checkpoint_every,

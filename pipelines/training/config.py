@@ -150,7 +150,9 @@ class RunConfig:
     steps_per_epoch: int | None = None  # None: one pass over the training split
     strategy: str = "auto"
     cpu_devices: int = 1
-    mixed_precision: bool = False
+    # pipelines.training.precision: "auto" (what the hardware computes fastest), "float32",
+    # "bfloat16" or "float16" compute over float32 weights; config.json also has the one chosen.
+    precision: str = "auto"
     xla: bool = False
     seed: int = 0
     deterministic: bool = False

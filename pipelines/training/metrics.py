@@ -65,7 +65,7 @@ class MetricsWriter:
         self.writer.flush()
 
 
-def first_screen(config, derived, precision):
+def first_screen(config, derived):
     """A run's opening lines: the model, recipe, data, strategy, precision and run directory
     (config.json holds the whole resolved config). derived: what train_and_evaluate resolved
     (steps per epoch, replicas, workers, the model's preprocessing)."""
@@ -84,7 +84,8 @@ def first_screen(config, derived, precision):
         f"{inputs['normalization']} normalisation",
         f"strategy {derived.get('strategy_resolved', config.strategy)}: {replicas} "
         f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "
-        f"precision {precision}{', XLA' if config.xla else ''}",
+        f"precision {derived.get('precision_resolved', config.precision)} "
+        f"({derived.get('precision_why', 'asked for')}){', XLA' if config.xla else ''}",
         f"run dir {config.run_dir} (the full config: "
         f"{os.path.join(config.run_dir, 'config.json')})",
     ]

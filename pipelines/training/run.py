@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from keras_nets import get_spec
 from pipelines.data.sources import EMBEDDED, load_split
-from pipelines.training import distribute, rundir
+from pipelines.training import distribute, precision, rundir
 from pipelines.training.inputs import dataset_fns
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
@@ -31,9 +31,7 @@ def train_and_evaluate(config, log=print):
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    if config.mixed_precision:
-        keras.mixed_precision.set_global_policy(
-            "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16")
+    chosen, why = precision.apply(config.precision)
     replicas = strategy.num_replicas_in_sync
     if recipe.batch_size % replicas:
         raise RunError(f"global batch {recipe.batch_size} does not split over {replicas} replicas")
@@ -57,7 +55,8 @@ def train_and_evaluate(config, log=print):
         dataset=dict(name=config.dataset, sizes=config.shapes_sizes))
     derived = dict(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
                    replicas=replicas, workers=workers, train_images=train_info.num_examples,
-                   strategy_resolved=strategy.__class__.__name__)
+                   strategy_resolved=strategy.__class__.__name__,
+                   precision_resolved=chosen, precision_why=why)
     _write_config(config, derived, strategy, log)
     train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples)
 
@@ -79,7 +78,7 @@ def train_and_evaluate(config, log=print):
         final = history[-1] if history else trainer.evaluate()
         log(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
             f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
-        _save(config, model, strategy, log)
+        _save(config, _float32(model, spec, config), strategy, log)
     return trainer, history, stopped
 
 
@@ -112,10 +111,30 @@ def _write_config(config, derived, strategy, log):
         rundir.check_resumable(config.run_dir, resolved)
     except rundir.RunDirError as err:
         raise RunError(str(err)) from None
-    for line in first_screen(config, derived, keras.config.dtype_policy().name):
+    for line in first_screen(config, derived):
         log(line)
     if distribute.is_chief(strategy):
         rundir.write_config(config.run_dir, resolved)
+
+
+def _float32(model, spec, config):
+    """`model` itself, or under a mixed precision its float32 twin with the same weights: what is
+    saved and exported computes in float32, so a model trained in bfloat16 on a CPU that has it
+    serves at full speed and precision on one that does not."""
+    policy = keras.config.dtype_policy()
+    if policy.name == "float32":
+        return model
+    recipe = config.recipe
+    keras.config.set_dtype_policy("float32")
+    try:
+        twin = spec(model.preprocessing.input_size, num_classes=model.output_shape[-1], init=recipe.init,
+                    dropout=recipe.dropout, width=config.width, fc_units=config.fc_units,
+                    **config.model_options)
+    finally:
+        keras.config.set_dtype_policy(policy)
+    twin.set_weights(model.get_weights())
+    twin.preprocessing = model.preprocessing
+    return twin
 
 
 def _save(config, model, strategy, log):

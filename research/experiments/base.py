@@ -46,10 +46,10 @@ def recipe(base, size, steps, local=False, jitter=False, **overrides):
 
 def arm(model, recipe, steps, width=1.0, fc_units=4096, **model_options):
     """One arm: a RunConfig without seed and run directory; no export, a checkpoint every 100
-    steps (a relaunch resumes there)."""
+    steps (a relaunch resumes there); float32 on every machine, as the claims were measured."""
     return RunConfig(model=model, recipe=recipe, width=width, fc_units=fc_units,
                      model_options=model_options, steps_per_epoch=max(1, steps // EPOCHS),
-                     export_dir=None, checkpoint_every=100, run_dir="")
+                     export_dir=None, checkpoint_every=100, run_dir="", precision="float32")
 
 
 def steps_for(steps, local):

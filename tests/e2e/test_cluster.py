@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -91,7 +92,7 @@ def losses(run):
 # The same 8 images in every step (no dropout): the loss must fall within a few steps.
 FIT_ONE_BATCH = ["--shapes-train", "8", "--shapes-validation", "8", "--width", "0.25",
                  "--dropout", "0", "--learning-rate", "0.01", "--epochs", "4", "--steps", "2",
-                 "--xla", "--mixed-precision", "--steps-per-loop", "2"]
+                 "--xla", "--precision", "bfloat16", "--steps-per-loop", "2"]
 
 
 @pytest.mark.parametrize("strategy", ["one-device", "mirrored"])
@@ -100,7 +101,10 @@ def test_xla_and_mixed_precision_train(tmp_path, strategy):
     flags = ["--cpu-devices", "2"] if strategy == "mirrored" else []
     result = train(tmp_path, *FIT_ONE_BATCH, "--strategy", strategy, *flags, "--run-dir", str(run))
     config = json.loads((run / "config.json").read_text())
-    assert config["xla"] and config["mixed_precision"], result.stdout[-2000:]
+    assert config["xla"] and config["precision_resolved"] == "bfloat16", result.stdout[-2000:]
+    # what is saved computes in float32 (pipelines.training.run._float32)
+    model = keras.saving.load_model(run / "model.keras", safe_mode=True)
+    assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
     curve = losses(run)
     assert all(np.isfinite(curve)) and curve[-1] < curve[0], curve
 

@@ -21,7 +21,9 @@ from keras_nets.convert.caffe_schema import write_caffemodel
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FC = 64
 # Two epochs of 3 steps: the first is the head's alone (--head-epochs 1), the second every layer's.
-TINY = ["--model", "alexnet", "--recipe", "finetune", "--width", "0.0625", "--fc-units", str(FC),
+# float32 on every host: auto would pick bfloat16 on CPUs that have it
+TINY = ["--precision", "float32",
+        "--model", "alexnet", "--recipe", "finetune", "--width", "0.0625", "--fc-units", str(FC),
         "--shapes-train", "24", "--shapes-validation", "8", "--input-size", "67",
         "--batch-size", "8", "--no-export", "--seed", "3", "--epochs", "2", "--head-epochs", "1",
         "--deterministic", "--checkpoint-every", "2"]

@@ -8,9 +8,12 @@ import signal
 import subprocess
 import sys
 
+from pipelines.training.precision import gpu_capability, resolve
 from test_train import ROOT, data_dir, shared_tfds  # noqa: F401
 
-TINY = ["--width", "0.0625", "--fc-units", "32", "--shapes-train", "16",
+# float32 on every host: auto would pick bfloat16 on CPUs that have it
+TINY = ["--precision", "float32",
+        "--width", "0.0625", "--fc-units", "32", "--shapes-train", "16",
         "--shapes-validation", "8", "--batch-size", "4", "--input-size", "67", "--steps", "1",
         "--no-export", "--seed", "3"]
 
@@ -145,7 +148,7 @@ def screen(result):
 
 def test_first_screen_is_a_few_lines_and_verbose_brings_tensorflow_back(tmp_path):
     run = tmp_path / "run"
-    cmd = command(tmp_path, run, "--epochs", "2")
+    cmd = command(tmp_path, run, "--epochs", "2", "--precision", "auto")
     quiet = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300,
                            env=environment())
     assert quiet.returncode == 0, quiet.stderr[-3000:]
@@ -154,8 +157,11 @@ def test_first_screen_is_a_few_lines_and_verbose_brings_tensorflow_back(tmp_path
     assert len(lines) <= 10, "\n".join(lines)
     assert not [l for l in lines if NATIVE_LOG.match(l) or "WARNING" in l], "\n".join(lines)
     head = "\n".join(lines[:5])
-    for part in ("model alexnet", "recipe demo", "data shapes", "strategy ", "precision float32",
-                 f"run dir {run}"):
+    chosen, why = resolve("auto", gpu_capability())  # this machine's choice, and why
+    config = json.loads((run / "config.json").read_text())
+    assert (config["precision_resolved"], config["precision_why"]) == (chosen, why)
+    for part in ("model alexnet", "recipe demo", "data shapes", "strategy ",
+                 f"precision {chosen} ({why})", f"run dir {run}"):
         assert part in head, head
     again = subprocess.run([*cmd, "--verbose"], cwd=ROOT, capture_output=True, text=True,
                            timeout=300, env=environment())

@@ -16,7 +16,9 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # FC6/FC7 of 256 units instead of 4096: every step's all-reduce and every checkpoint 60 times
 # smaller (the tests are about the training machinery, not the model's size).
-TINY = ["--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
+# float32 on every host: auto would pick bfloat16 on CPUs that have it
+TINY = ["--precision", "float32",
+        "--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
         "--batch-size", "8", "--no-export", "--seed", "3", "--fc-units", "256"]
 
 

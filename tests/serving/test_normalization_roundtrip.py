@@ -19,7 +19,9 @@ from keras_nets import normalization as norms
 from pipelines.data import image_ops as ops, protocols as pp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TINY = ["--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
+# float32 on every host: auto would pick bfloat16 on CPUs that have it
+TINY = ["--precision", "float32",
+        "--shapes-train", "48", "--shapes-validation", "16", "--input-size", "67",
         "--batch-size", "8", "--width", "0.25", "--epochs", "1", "--steps", "2", "--seed", "3"]
 
 
