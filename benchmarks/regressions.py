@@ -9,6 +9,8 @@ when one does not hold, so that a change that undoes a decision shows.
 lrn      the LRN (AlexNet 3.3) with beta = 3/4 as rsqrt(base) * sqrt(rsqrt(base))
          (keras_nets.layers.LocalResponseNormalization.power) against the same layer through
          pow: forward and backward on one tower's conv1 output (55 x 55 x 48 at 227 px).
+lrn_gradient  the same LRN with its gradient as one expression (keras.ops.custom_gradient)
+         against autodiff through the forward chain.
 resume   a resumed run's first batch: create_split's stream, which starts at the resumed pass
          and skips within it before decoding (pipelines.data.pipeline), against skipping the
          whole history after shuffle + repeat.
@@ -24,7 +26,7 @@ import sys
 
 from benchmarks.timing import cpu_description, interleaved, quartiles, timed_once
 
-CHECKS = ("lrn", "resume", "updates")
+CHECKS = ("lrn", "lrn_gradient", "resume", "updates")
 
 
 def verdict(product_seconds, alternative_seconds, min_ratio):
@@ -34,8 +36,10 @@ def verdict(product_seconds, alternative_seconds, min_ratio):
     return q, q[1] > min_ratio
 
 
-def lrn_cases(batch, size, channels=48):
-    """(product, alternative): one forward + backward of each LRN layer, waiting for it."""
+def lrn_cases(batch, size, gradient=False, channels=48):
+    """(product, alternative): one forward + backward of each LRN layer, waiting for it; the
+    alternative computes the power through pow or, with `gradient`, leaves the gradient to
+    autodiff."""
     import tensorflow as tf
     from keras import ops
     from keras_nets.layers import LocalResponseNormalization
@@ -43,6 +47,10 @@ def lrn_cases(batch, size, channels=48):
     class PowLRN(LocalResponseNormalization):
         def power(self, base):
             return ops.power(base, -self.beta)
+
+    class AutodiffLRN(LocalResponseNormalization):
+        def normalize(self, x, band):
+            return x * self.power(self.bias + self.alpha * ops.matmul(ops.square(x), band))
 
     x = tf.abs(tf.random.normal([batch, size, size, channels])) * 30  # ReLU outputs, 0-255 input
 
@@ -54,7 +62,7 @@ def lrn_cases(batch, size, channels=48):
                 y = tf.reduce_sum(layer(x))
             return tf.reduce_sum(tape.gradient(y, x)[:1])
         return lambda: run().numpy()
-    return case(LocalResponseNormalization()), case(PowLRN())
+    return case(LocalResponseNormalization()), case(AutodiffLRN() if gradient else PowLRN())
 
 
 def resume_cases(data_dir, images, epochs):
@@ -141,6 +149,8 @@ def main(argv=None):
             or args.resume_epochs < 0:
         p.exit(2, f"{p.prog}: error: rounds and sizes must be >= 1, --resume-epochs >= 0\n")
     cases = {"lrn": lambda: [("lrn: rsqrt form vs pow", lrn_cases(args.lrn_batch, args.lrn_size))],
+             "lrn_gradient": lambda: [("lrn: fused gradient vs autodiff", lrn_cases(
+                 args.lrn_batch, args.lrn_size, gradient=True))],
              "resume": lambda: [(f"resume after {args.resume_epochs} epochs: create_split vs "
                                  f"skip after shuffle", resume_cases(
                                      args.data_dir, args.resume_images, args.resume_epochs))],

@@ -41,8 +41,29 @@ class LocalResponseNormalization(keras.layers.Layer):
         # to train than shifted slices, and as fast as TensorFlow's own LRN kernel.
         index = ops.arange(channels)
         band = ops.cast(ops.abs(index[:, None] - index[None, :]) <= self.depth_radius, "float32")
-        window = ops.matmul(ops.square(x), band)
-        return ops.cast(x * self.power(self.bias + self.alpha * window), self.compute_dtype)
+        return ops.cast(self.normalize(x, band), self.compute_dtype)
+
+    def normalize(self, x, band):
+        """x * s^-beta with s = k + alpha * band(x^2), and its gradient as one expression:
+        dx = g * s^-beta - 2 alpha beta x * band(g * x * s^-beta / s) (the band is symmetric).
+        Autodiff would differentiate the chain op by op and keep each intermediate; this keeps
+        x and s^-beta and does about half the passes over memory (`python -m
+        benchmarks.regressions --checks lrn_gradient`)."""
+        alpha, beta = self.alpha, self.beta
+
+        @ops.custom_gradient
+        def forward(x):
+            scale = self.bias + alpha * ops.matmul(ops.square(x), band)
+            inverse = self.power(scale)
+
+            def gradient(*args, upstream=None):
+                g = args[0] if upstream is None else upstream
+                spread = ops.matmul(g * x * inverse / scale, band)
+                return g * inverse - (2.0 * alpha * beta) * x * spread
+
+            return x * inverse, gradient
+
+        return forward(x)
 
     def power(self, base):
         """base^-beta. The paper's beta = 3/4 as rsqrt(base) * sqrt(rsqrt(base)): two cheap roots

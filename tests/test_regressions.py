@@ -25,7 +25,8 @@ def sleeper(seconds):
 def test_the_command_fails_when_the_product_is_the_slower(monkeypatch, tmp_path, capsys,
                                                           product, alternative, code):
     monkeypatch.setattr(regressions, "lrn_cases",
-                        lambda batch, size: (sleeper(product), sleeper(alternative)))
+                        lambda batch, size, gradient=False: (sleeper(product),
+                                                             sleeper(alternative)))
     out = tmp_path / "r.json"
     assert regressions.main(["--checks", "lrn", "--rounds", "3", "--json", str(out)]) == code
     result = json.loads(out.read_text())["results"][0]
@@ -34,8 +35,9 @@ def test_the_command_fails_when_the_product_is_the_slower(monkeypatch, tmp_path,
     assert ("no longer hold" in capsys.readouterr().err) is (code == 1)
 
 
-def test_the_lrn_check_compares_the_same_computation():
-    product, alternative = regressions.lrn_cases(2, 7)
+@pytest.mark.parametrize("gradient", [False, True])
+def test_the_lrn_checks_compare_the_same_computation(gradient):
+    product, alternative = regressions.lrn_cases(2, 7, gradient=gradient)
     assert product() == pytest.approx(alternative(), rel=1e-5)
 
 

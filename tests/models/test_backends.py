@@ -7,6 +7,7 @@ import sys
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 import keras_nets
 
@@ -31,6 +32,11 @@ for name, size in (("alexnet", 67), ("vgg_a_lrn", 32)):
     np.save(f"{out}/{name}_jax.npy", np.asarray(model(x[..., :size, :size, :])))
     from_tf = keras.saving.load_model(f"{out}/{name}_tf.keras", safe_mode=True)
     np.save(f"{out}/{name}_tf_under_jax.npy", np.asarray(from_tf(x[..., :size, :size, :])))
+# The LRN's own gradient (keras.ops.custom_gradient) under JAX.
+import jax
+lrn = keras_nets.LocalResponseNormalization(depth_radius=2, bias=2.0, alpha=1e-3, beta=0.75)
+a, w = np.load(f"{out}/lrn_in.npy"), np.load(f"{out}/lrn_weights.npy")
+np.save(f"{out}/lrn_grad_jax.npy", np.asarray(jax.grad(lambda v: (lrn(v) * w).sum())(a)))
 print("OK")
 """
 
@@ -42,11 +48,23 @@ def test_models_train_under_jax_and_round_trip_with_tensorflow(tmp_path):
         model = keras_nets.build_model(name, size, width=0.0625, fc_units=16, num_classes=3)
         model.save(str(tmp_path / f"{name}_tf.keras"))
         tf_outputs[name] = np.asarray(model(x[..., :size, :size, :]))
+    rng = np.random.default_rng(1)
+    lrn_in = np.abs(rng.standard_normal((2, 5, 5, 13)) * 30).astype("float32")
+    lrn_weights = rng.standard_normal(lrn_in.shape).astype("float32")
+    np.save(tmp_path / "lrn_in.npy", lrn_in)
+    np.save(tmp_path / "lrn_weights.npy", lrn_weights)
     env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3",
                JAX_PLATFORMS="cpu")
     result = subprocess.run([sys.executable, "-c", UNDER_JAX, str(tmp_path)], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-3000:]
+    x_lrn = tf.constant(lrn_in)
+    with tf.GradientTape() as tape:  # TensorFlow's own LRN kernel, the independent reference
+        tape.watch(x_lrn)
+        loss = tf.reduce_sum(tf.nn.local_response_normalization(
+            x_lrn, depth_radius=2, bias=2.0, alpha=1e-3, beta=0.75) * lrn_weights)
+    np.testing.assert_allclose(np.load(tmp_path / "lrn_grad_jax.npy"),
+                               tape.gradient(loss, x_lrn), rtol=1e-4, atol=1e-6)
     for name, size in (("alexnet", 67), ("vgg_a_lrn", 32)):
         # TensorFlow's file under JAX: the same outputs.
         np.testing.assert_allclose(np.load(tmp_path / f"{name}_tf_under_jax.npy"),
