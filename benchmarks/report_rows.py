@@ -125,7 +125,7 @@ def regression_rows(data):
 
 def trainer_speed_rows(data):
     """benchmarks.trainer_speed: {"model", "input_size", "batch_size", "trainer": [img/s per
-    repeat], "bare": [...], "date"}."""
+    repeat], "trainer_uncached": [...] (optional), "bare": [...], "machine", "date"}."""
     if not isinstance(data, dict):
         return None
     trainer, bare = data.get("trainer"), data.get("bare")
@@ -133,8 +133,11 @@ def trainer_speed_rows(data):
             and all(_is_number(v) for v in trainer + bare)):
         return None
     t, b = statistics.median(trainer), statistics.median(bare)
+    uncached = [v for v in data.get("trainer_uncached") or [] if _is_number(v)]
+    before = (f" (decoding every image at every step: {_number(statistics.median(uncached))}, "
+              f"{100 * statistics.median(uncached) / b:.0f}%)" if uncached else "")
     figure = (f"pipelines.train {_number(t)} img/s, bare model {_number(b)} img/s (medians of "
-              f"{len(trainer)}): {100 * t / b:.0f}%")
+              f"{len(trainer)}): {100 * t / b:.0f}%{before}")
     setting = ", ".join(p for p in (
         f"{data['input_size']} px" if data.get("input_size") else None,
         f"batch {data['batch_size']}" if data.get("batch_size") else None,

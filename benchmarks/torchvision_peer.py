@@ -15,13 +15,16 @@ TORCH_SCRIPT = """
 import json, sys, time
 import torch, torchvision
 name, batch, size, steps, threads = sys.argv[1], *map(int, sys.argv[2:6])
+bfloat16 = len(sys.argv) > 6 and sys.argv[6] == "bfloat16"  # torch.autocast's CPU bfloat16
 torch.set_num_threads(threads)
 model = getattr(torchvision.models, name)(weights=None)
 x, y = torch.randn(batch, 3, size, size), torch.randint(0, 1000, (batch,))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
 def train():
     optimizer.zero_grad()
-    torch.nn.functional.cross_entropy(model(x), y).backward()
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
     optimizer.step()
 def infer():
     model.eval()
@@ -60,15 +63,16 @@ def torch_case(name, batch, size, steps, threads):
 
 class TorchPeer:
     """torchvision's training step in a process of its own that runs one step when asked and
-    idles otherwise, so that its steps can interleave with Keras' one by one.
+    idles otherwise, so that its steps can interleave with Keras' one by one; precision
+    "bfloat16": the forward pass and loss under torch.autocast("cpu", dtype=torch.bfloat16).
     Raises ModuleNotFoundError when torch is not installed."""
 
-    def __init__(self, name, batch, size, threads):
+    def __init__(self, name, batch, size, threads, precision="float32"):
         self.name = name
         self.errors = tempfile.TemporaryFile("w+")  # a file: a full pipe would stall the peer
         self.process = subprocess.Popen(
             [sys.executable, "-c", TORCH_SCRIPT, name, str(batch), str(size), "0",
-             str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+             str(threads), precision], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self.errors, text=True)
         if self.process.stdout.readline().strip() != "ready":
             self._failed()

@@ -16,13 +16,21 @@ import sys
 import tempfile
 import time
 
-from benchmarks.timing import seconds_per_call
+from benchmarks.timing import cpu_description, seconds_per_call
 
 
-def trainer_rate(config):
-    """Images/s of `pipelines.train`'s epoch 2 (the meter's own figure: steps x batch / time)."""
+def trainer_rate(config, cache=True):
+    """Images/s of `pipelines.train`'s epoch 2 (the meter's own figure: steps x batch / time);
+    cache=False: every image decoded at every step, as before the cache of decoded images
+    (pipelines.training.inputs.decoded_cache)."""
+    from pipelines.training import inputs
     from pipelines.training.run import train_and_evaluate
-    _, history, _ = train_and_evaluate(config, log=lambda *a, **k: None)
+    budget = inputs.CACHE_BYTES
+    inputs.CACHE_BYTES = budget if cache else 0
+    try:
+        _, history, _ = train_and_evaluate(config, log=lambda *a, **k: None)
+    finally:
+        inputs.CACHE_BYTES = budget
     return history[-1]["images_per_second"]
 
 
@@ -65,6 +73,8 @@ def main(argv=None):
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--xla", action="store_true")
     p.add_argument("--data-dir", default=None, help="TFDS data directory")
+    p.add_argument("--uncached", action="store_true",
+                   help="also time the trainer decoding every image at every step")
     p.add_argument("--json", default=None, help="also write the figures to this file")
     args = p.parse_args(argv)
     if min(args.input_size, args.batch_size, args.steps, args.repeats) < 1:
@@ -81,20 +91,26 @@ def main(argv=None):
     config = dataclasses.replace(config, recipe=dataclasses.replace(
         config.recipe, shapes_min_side=None, shapes_max_side=None, shapes_side=None,
         num_train=1500))
-    trainer, bare = [], []
+    trainer, uncached, bare = [], [], []
     for repeat in range(args.repeats):
         run = dataclasses.replace(config, run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
         trainer.append(trainer_rate(run))
+        if args.uncached:
+            run = dataclasses.replace(config, run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
+            uncached.append(trainer_rate(run, cache=False))
         bare.append(bare_rate(config, args.steps))
-        print(f"repeat {repeat + 1}: pipelines.train {trainer[-1]:.1f} img/s, "
-              f"bare model {bare[-1]:.1f} img/s", flush=True)
+        print(f"repeat {repeat + 1}: pipelines.train {trainer[-1]:.1f} img/s"
+              + (f" (decoding every step {uncached[-1]:.1f})" if uncached else "")
+              + f", bare model {bare[-1]:.1f} img/s", flush=True)
     t, b = statistics.median(trainer), statistics.median(bare)
+    u = f", decoding every step {statistics.median(uncached):.1f}" if uncached else ""
     print(f"{args.model} at {args.input_size}px, batch {args.batch_size}: pipelines.train "
-          f"{t:.1f} img/s, bare model {b:.1f} img/s (medians of {args.repeats}); "
+          f"{t:.1f} img/s{u}, bare model {b:.1f} img/s (medians of {args.repeats}); "
           f"the trainer runs at {t / b:.0%} of the bare model")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(vars(args), trainer=trainer, bare=bare, date=time.strftime("%F")), f)
+            json.dump(dict(vars(args), trainer=trainer, trainer_uncached=uncached, bare=bare,
+                           machine=cpu_description(), date=time.strftime("%F")), f)
     return 0
 
 

@@ -34,6 +34,10 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=12, help="timed steps per side")
     p.add_argument("--batch", type=int, default=64, help="AlexNet batch")
     p.add_argument("--vgg-batch", type=int, default=8)
+    p.add_argument("--precision", default="float32", choices=("float32", "bfloat16"),
+                   help="bfloat16: Keras' mixed_bfloat16 policy against torch.autocast's "
+                        "CPU bfloat16")
+    p.add_argument("--xla", action="store_true", help="compile both Keras steps with XLA")
     args = p.parse_args(argv)
     models = args.models.split(",")
     if [m for m in models if m not in PEERS]:
@@ -48,12 +52,14 @@ def main(argv=None):
     from keras_nets import build_model, count_macs
     peak = peak_flops(3)["conv3x3"]
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
-          f"{peak / 1e9:.1f} GFLOP/s", flush=True)
+          f"{peak / 1e9:.1f} GFLOP/s; {args.precision}{', XLA' if args.xla else ''}", flush=True)
+    keras.mixed_precision.set_global_policy(
+        "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
     for name in models:
         batch = args.vgg_batch if name == "vgg_d" else args.batch
         tv_name = PEERS[name]
         try:
-            peer = TorchPeer(tv_name, batch, 224, os.cpu_count())
+            peer = TorchPeer(tv_name, batch, 224, os.cpu_count(), args.precision)
         except ModuleNotFoundError as error:
             p.exit(2, f"{p.prog}: error: {error}\n")
         try:
@@ -62,7 +68,7 @@ def main(argv=None):
             macs = {"keras-nets": count_macs(nets[0])}
             macs["torchvision"] = macs["keras-nets"] if name == "vgg_d" else \
                 TORCHVISION_ALEXNET_MACS
-            steps = [keras_steps(net, batch, False, compiled_updates=compiled)[0]
+            steps = [keras_steps(net, batch, args.xla, compiled_updates=compiled)[0]
                      for net, compiled in zip(nets, (True, False))]
 
             def report(round_, s):

@@ -7,7 +7,7 @@ AUTOTUNE = tf.data.AUTOTUNE
 
 
 def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buffer=2048,
-                 deterministic=False, cache=True, repeat=None, shard=None, skip=0):
+                 deterministic=False, cache=True, repeat=None, shard=None, skip=0, decode=None):
     """Batches of (images, labels) from a dataset of {"image": encoded, "label": int}.
 
     train=True: shuffled each pass over the data (in blocks of shuffle_buffer examples, with the
@@ -22,7 +22,14 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
     the same stream. Since every pass and every element seed is addressed by its position, the
     stream starts at the right pass directly and skips within that pass only, before decoding:
     resuming costs at most one pass of reading, however far the run had got.
+    decode(encoded) -> pixels of one size: every image decoded once, during the first pass, and
+    kept in memory (cached); preprocess then gets the pixels (pipelines.data.protocols
+    .cached_train_preprocess). A resumed run decodes the pass it skips into.
     """
+    if decode is not None:
+        examples = examples.map(lambda e: dict(e, image=decode(e["image"])),
+                                num_parallel_calls=AUTOTUNE)
+        cache = True
     ds = examples.cache() if cache else examples
     options = tf.data.Options()
     options.deterministic = deterministic or bool(shard)  # workers must agree on the order

@@ -28,6 +28,34 @@ def central_crop(encoded, seed, size=227, scale_min=256, scale_max=None, flip=Tr
     image = ops.crop_window_square(encoded, seeds[0], size / scale_min, anywhere=False,
                                    min_side=size)
     image = ops.resize(image, size, size)
+    return _colour(image, seeds, flip, lighting, brightness, eigval, eigvec, normalization)
+
+
+def central_square(encoded, scale_min=256, **_):
+    """The deterministic half of central_crop, for a cache of decoded images: shorter side to
+    the training scale and the central square, as uint8 (256 x 256 x 3: 192 KiB an image)."""
+    pixels = center_pixels(encoded, scale_min, scale_min)
+    square = tf.cast(tf.round(tf.clip_by_value(pixels, 0.0, 255.0)), tf.uint8)
+    return tf.ensure_shape(square, [scale_min, scale_min, 3])
+
+
+def crop_of_square(square, seed, size=227, scale_min=256, scale_max=None, flip=True,
+                   lighting=True, brightness=False, eigval=ops.IMAGENET_EIGVAL,
+                   eigvec=ops.IMAGENET_EIGVEC, normalization=PAPER_NORMALIZATION):
+    """The random half of central_crop on a central_square: a random size x size crop (the
+    paper's own order: rescale to 256, then crop 227), mirror, lighting, normalisation."""
+    del scale_min, scale_max  # the square is already at the training scale
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    offsets = tf.random.experimental.stateless_split(seeds[0], 2)
+    room = tf.shape(square)[0] - size
+    top, left = ops.uniform_int(offsets[0], room), ops.uniform_int(offsets[1], room)
+    image = tf.cast(square[top:top + size, left:left + size], tf.float32)
+    return _colour(image, seeds, flip, lighting, brightness, eigval, eigvec, normalization)
+
+
+def _colour(image, seeds, flip, lighting, brightness, eigval, eigvec, normalization):
+    """What follows the crop in both training protocols' AlexNet half: mirror, PCA lighting,
+    brightness (not in the paper), clipping to 0-255, the model's normalisation."""
     if flip:
         image = ops.random_flip(image, seeds[1])
     if lighting:
@@ -48,11 +76,9 @@ def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=Tru
     image = ops.crop_window_square(encoded, seeds[1], size / tf.cast(s, tf.float32),
                                    anywhere=True, min_side=size)
     image = ops.resize(image, size, size)
-    if flip:
-        image = ops.random_flip(image, seeds[2])
-    if lighting:
-        image = ops.pca_lighting(image, seeds[3], eigval, eigvec)
-    return ops.normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
+    # mirror and lighting on seeds 2 and 3 (0 and 1 drew the scale and the crop)
+    return _colour(image, [None, seeds[2], seeds[3]], flip, lighting, False, eigval, eigvec,
+                   normalization)
 
 
 def center_pixels(encoded, size=224, scale=256):
@@ -124,6 +150,9 @@ def multi_crop(encoded, scale, size=224, grid=5, normalization=PAPER_NORMALIZATI
 
 # name -> fn(encoded, seed, size, scale_min, scale_max, flip, lighting, normalization, ...)
 TRAIN_PROTOCOLS = {"central_crop": central_crop, "scale_jitter": scale_jitter}
+# Protocols whose deterministic half gives every image one size, so that a dataset of them can be
+# decoded once and kept in memory: (decode, augment) with augment(pixels, seed).
+CACHEABLE = {"central_crop": (central_square, crop_of_square)}
 # name -> fn(encoded, size, scale, grid, normalization) -> views [V, H, W, 3]
 TEST_PROTOCOLS = {
     "center": lambda e, size, scale, grid, normalization: center(e, size, scale,
@@ -143,6 +172,16 @@ def train_preprocess(name, size, **options):
         raise ValueError(f"unknown training protocol {name!r}; choose from "
                          f"{', '.join(TRAIN_PROTOCOLS)}")
     return functools.partial(TRAIN_PROTOCOLS[name], size=size, **options)
+
+
+def cached_train_preprocess(name, size, **options):
+    """(decode(encoded) -> pixels of one size, augment(pixels, seed)) of the training protocol
+    `name`, or None when its images cannot all be cached at one size (scale jitter)."""
+    if name not in CACHEABLE:
+        return None
+    decode, augment = CACHEABLE[name]
+    return (functools.partial(decode, **options),
+            functools.partial(augment, size=size, **options))
 
 
 def eval_preprocess(name, size, scale=256, grid=5, normalization=PAPER_NORMALIZATION):

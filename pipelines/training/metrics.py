@@ -80,7 +80,8 @@ def first_screen(config, derived):
         f"recipe {recipe.name}: {epochs} of {derived['steps_per_epoch']} steps, "
         f"global batch {recipe.batch_size}, {recipe.optimizer} lr {recipe.learning_rate:g} "
         f"({recipe.schedule})",
-        f"data {config.dataset}: {derived.get('train_images', '?')} training images, "
+        f"data {config.dataset}: {derived.get('train_images', '?')} training images"
+        f"{' (decoded once, kept in memory)' if derived.get('decoded_cache') else ''}, "
         f"{inputs['normalization']} normalisation",
         f"strategy {derived.get('strategy_resolved', config.strategy)}: {replicas} "
         f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "

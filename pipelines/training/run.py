@@ -14,7 +14,7 @@ import tensorflow as tf
 from keras_nets import get_spec
 from pipelines.data.sources import EMBEDDED, load_split
 from pipelines.training import distribute, precision, rundir
-from pipelines.training.inputs import dataset_fns
+from pipelines.training.inputs import dataset_fns, decoded_cache
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
 
@@ -56,9 +56,12 @@ def train_and_evaluate(config, log=print):
     derived = dict(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
                    replicas=replicas, workers=workers, train_images=train_info.num_examples,
                    strategy_resolved=strategy.__class__.__name__,
-                   precision_resolved=chosen, precision_why=why)
+                   precision_resolved=chosen, precision_why=why,
+                   decoded_cache=not config.data_service and decoded_cache(
+                       spec, preprocessing, train_info.num_examples))
     _write_config(config, derived, strategy, log)
-    train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples)
+    train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples,
+                                   cached=derived["decoded_cache"])
 
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
