@@ -38,6 +38,7 @@ def main(argv=None):
                    help="bfloat16: Keras' mixed_bfloat16 policy against torch.autocast's "
                         "CPU bfloat16")
     p.add_argument("--xla", action="store_true", help="compile both Keras steps with XLA")
+    p.add_argument("--json", default=None, help="also write the figures to this file")
     args = p.parse_args(argv)
     models = args.models.split(",")
     if [m for m in models if m not in PEERS]:
@@ -55,6 +56,7 @@ def main(argv=None):
           f"{peak / 1e9:.1f} GFLOP/s; {args.precision}{', XLA' if args.xla else ''}", flush=True)
     keras.mixed_precision.set_global_policy(
         "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
+    results = []
     for name in models:
         batch = args.vgg_batch if name == "vgg_d" else args.batch
         tv_name = PEERS[name]
@@ -94,6 +96,18 @@ def main(argv=None):
               f"probe: keras-nets {flops['keras-nets'] / 1e9:.1f} "
               f"({flops['keras-nets'] / peak:.0%}), torchvision {flops['torchvision'] / 1e9:.1f} "
               f"({flops['torchvision'] / peak:.0%})", flush=True)
+        results.append(dict(model=name, peer=tv_name, batch=batch, img_per_s=rates,
+                            ratio_quartiles=ratios, mfu={k: v / peak for k, v in flops.items()},
+                            seconds=seconds))
+    if args.json:
+        import json
+        import time
+        from importlib.metadata import version
+        with open(args.json, "w") as f:
+            json.dump(dict(machine=cpu_description(), conv_probe_flops=peak,
+                           precision=args.precision, xla=args.xla, rounds=args.rounds,
+                           versions=dict(keras=keras.__version__, torch=version("torch")),
+                           date=time.strftime("%F"), results=results), f, indent=1)
     return 0
 
 

@@ -1,5 +1,9 @@
 """keras_nets: AlexNet (two towers or one) and the VGG family in Keras 3."""
 
+from keras_nets.onednn import prefer_onednn
+
+prefer_onednn()  # before Keras loads TensorFlow
+
 from keras_nets.alexnet import build_alexnet
 from keras_nets.counting import count_macs, count_params, format_summary, summary_rows
 from keras_nets.dense import to_dense
