@@ -1,6 +1,7 @@
-"""Readers of benchmarks.report for the side-by-side studies: `benchmarks.vs_torchvision --json`
-(keras-nets' step against torchvision's, per-round ratios) and the default run's accuracy per
-precision over seeds (`benchmarks/results/precision_default_run.json`)."""
+"""Readers of benchmarks.report for the studies of a user's setting: `benchmarks.vs_torchvision
+--json` (keras-nets' step against torchvision's, per-round ratios), the default run's accuracy
+per precision over seeds (`benchmarks/results/precision_default_run.json`) and `benchmarks
+.own_folder --json` (the default run on a folder of real images)."""
 
 import statistics
 
@@ -13,7 +14,9 @@ def _dated(data):
     where = machine(data)
     if where != NOT_RECORDED and data.get("conv_probe_flops"):
         where += f"; 3x3 conv probe {data['conv_probe_flops'] / 1e9:.0f} GFLOP/s"
-    return f"{where}; {data['date']}" if data.get("date") else where
+    if where == NOT_RECORDED and data.get("date"):
+        where += f"; {data['date']}"
+    return where
 
 
 def _ratio(quartiles):
@@ -23,15 +26,15 @@ def _ratio(quartiles):
 
 def peer_rows(data):
     """benchmarks.vs_torchvision: {"machine", "conv_probe_flops", "precision", "xla", "rounds",
-    "versions", "date", "results": [{"model", "peer", "batch", "img_per_s": {side: img/s},
+    "onednn" (TF_ENABLE_ONEDNN_OPTS), "versions", "date", "results": [{"model", "peer", "batch", "img_per_s": {side: img/s},
     "ratio_quartiles": {side: [q1, median, q3]}, "mfu": {side: fraction}}]}."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         return None
     rows = []
     for r in data["results"]:
         rates, ratios, mfu = r["img_per_s"], r["ratio_quartiles"], r.get("mfu", {})
-        figure = (f"trainer's step {_ratio(ratios[TRAINER])}, plain Keras step "
-                  f"{_ratio(ratios[PLAIN])} torchvision's speed; {_number(rates[TRAINER])} "
+        figure = (f"trainer's step at {_ratio(ratios[TRAINER])} torchvision's speed, plain "
+                  f"Keras step {_ratio(ratios[PLAIN])}; {_number(rates[TRAINER])} "
                   f"and {_number(rates[PLAIN])} against {_number(rates[PEER])} img/s")
         if mfu:
             figure += f"; MFU {mfu[TRAINER]:.0%} against {mfu[PEER]:.0%}"
@@ -39,6 +42,7 @@ def peer_rows(data):
         setting = ", ".join(p for p in (
             data.get("precision"), f"batch {r['batch']}",
             f"XLA {'on' if data.get('xla') else 'off'}",
+            {"1": "oneDNN on", "0": "oneDNN off"}.get(data.get("onednn")),
             f"{data['rounds']} rounds, medians" if data.get("rounds") else None,
             f"torch {versions['torch']}" if versions.get("torch") else None) if p)
         rows.append((f"`{r['model']}` vs torchvision `{r['peer']}`", figure, setting,
@@ -70,5 +74,23 @@ def precision_rows(data):
     return rows
 
 
-READERS = (peer_rows, precision_rows)
-ORDER = {peer_rows: 2.5, precision_rows: 2.6}
+def own_folder_rows(data):
+    """benchmarks.own_folder: {"dataset", "train_images", "validation_images", "flags",
+    "epochs", "val_top1_accuracy", "best_val_top1_accuracy", "wall_seconds", "machine"}."""
+    if not isinstance(data, dict) or "val_top1_accuracy" not in data or "dataset" not in data:
+        return None
+    figure = f"val top-1 accuracy {100 * data['val_top1_accuracy']:.1f}%"
+    if data.get("best_val_top1_accuracy") is not None:
+        figure += f" (best epoch {100 * data['best_val_top1_accuracy']:.1f}%)"
+    figure += f" after {data['epochs']} epochs"
+    if data.get("wall_seconds"):
+        figure += f", {data['wall_seconds'] / 60:.1f} min in all"
+    flags = " ".join(data.get("flags") or []) or "none"
+    setting = (f"`pipelines.train --dataset FOLDER`, other flags: {flags}; "
+               f"{data['train_images']:,} training, {data['validation_images']:,} validation "
+               f"images")
+    return [(f"default run on {data['dataset']}", figure, setting, machine(data))]
+
+
+READERS = (peer_rows, precision_rows, own_folder_rows)
+ORDER = {peer_rows: 2.5, precision_rows: 2.6, own_folder_rows: 2.7}

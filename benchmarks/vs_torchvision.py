@@ -53,7 +53,8 @@ def main(argv=None):
     from keras_nets import build_model, count_macs
     peak = peak_flops(3)["conv3x3"]
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
-          f"{peak / 1e9:.1f} GFLOP/s; {args.precision}{', XLA' if args.xla else ''}", flush=True)
+          f"{peak / 1e9:.1f} GFLOP/s; {args.precision}{', XLA' if args.xla else ''}; "
+          f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')}", flush=True)
     keras.mixed_precision.set_global_policy(
         "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
     results = []
@@ -106,6 +107,7 @@ def main(argv=None):
         with open(args.json, "w") as f:
             json.dump(dict(machine=cpu_description(), conv_probe_flops=peak,
                            precision=args.precision, xla=args.xla, rounds=args.rounds,
+                           onednn=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
                            versions=dict(keras=keras.__version__, torch=version("torch")),
                            date=time.strftime("%F"), results=results), f, indent=1)
     return 0
