@@ -60,8 +60,9 @@ def main(argv=None):
     p.add_argument("--vgg-input-size", type=int, default=224)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--xla", default="both", choices=("off", "on", "both"))
-    p.add_argument("--mixed-precision", action="store_true",
-                   help="also measure mixed_bfloat16 (CPU) / mixed_float16 (GPU)")
+    p.add_argument("--precisions", default="float32",
+                   help="comma-separated from float32, bfloat16, float16 (the mixed policies "
+                        "of pipelines.train --precision)")
     p.add_argument("--no-peers", action="store_true")
     p.add_argument("--json", default="benchmark_results.json")
     args = p.parse_args(argv)
@@ -69,6 +70,10 @@ def main(argv=None):
     unknown = [m for m in models if m not in ALL]
     if unknown:
         p.exit(2, f"{p.prog}: error: unknown models {unknown}\n")
+    from pipelines.training.precision import POLICIES
+    precisions = args.precisions.split(",")
+    if not precisions or [x for x in precisions if x not in POLICIES]:
+        p.exit(2, f"{p.prog}: error: --precisions: choose from {', '.join(POLICIES)}\n")
     import keras
     import tensorflow as tf
     from keras_nets import build_model, count_macs
@@ -81,8 +86,7 @@ def main(argv=None):
     print(f"device: {device}; peak matmul {peak['matmul'] / 1e9:.1f} GFLOP/s, "
           f"3x3 conv {peak['conv3x3'] / 1e9:.1f} GFLOP/s", flush=True)
     xlas = {"off": (False,), "on": (True,), "both": (False, True)}[args.xla]
-    policies = ["float32"] + (["mixed_float16" if gpu else "mixed_bfloat16"]
-                              if args.mixed_precision else [])
+    policies = [POLICIES[x] for x in precisions]
     cases = []
     for name in models:
         vgg = not get_spec(name).fixed_scale
