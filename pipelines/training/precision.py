@@ -2,11 +2,9 @@
 weights (Keras' mixed policies), or `auto`, the one this machine's hardware computes fastest.
 
 auto on a CPU: bfloat16 where the CPU multiplies bfloat16 natively (AMX-BF16 or AVX512-BF16),
-float32 otherwise. Both sides were measured (docs/benchmarks.md, "Precision"): on an AMX Xeon the
-bfloat16 step is 1.2x (67 px) to 1.7x (227 px) faster; on an AVX2 CPU without bfloat16
-arithmetic TensorFlow emulates it and the step is about 3x slower without XLA. The default
-run's accuracy in bfloat16 equals float32's within the spread of seeds
-(benchmarks/results/precision_default_run.json).
+float32 otherwise. Both sides were measured (docs/benchmarks.md, "Precision" and the decisions
+table): faster in bfloat16 on an AMX Xeon, slower on an AVX2 CPU where TensorFlow emulates it;
+the default run's accuracy over seeds is in benchmarks/results/precision_default_run.json.
 auto on a GPU: bfloat16 from compute capability 8.0 (Ampere: bfloat16 tensor cores, no loss
 scaling), float16 with dynamic loss scaling on 7.x (Volta/Turing tensor cores), float32 before.
 """
