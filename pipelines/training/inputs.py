@@ -43,9 +43,8 @@ def dataset_fns(config, spec, preprocessing, val_examples, cached=False):
     recipe = config.recipe
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
                 shapes_sizes=config.shapes_sizes)
-    augment, decode = train_augment(spec, recipe, preprocessing), None
-    if cached:
-        decode, augment = train_augment(spec, recipe, preprocessing, cached=True)
+    decode, augment = (train_augment(spec, recipe, preprocessing, cached=True) if cached
+                       else (None, train_augment(spec, recipe, preprocessing)))
     # Validation: the centre crop at the single test scale (the model's registry entry).
     center = eval_preprocess("center", preprocessing.input_size, preprocessing.eval_scale,
                              normalization=preprocessing.normalization)

@@ -54,7 +54,7 @@ def resolve(precision, capability=None, flags=None):
     native = sorted(set(flags if flags is not None else cpu_flags()) & set(BF16_CPU_FLAGS))
     if native:
         return "bfloat16", f"auto: the CPU multiplies bfloat16 natively ({', '.join(native)})"
-    return "float32", "auto: the CPU has no bfloat16 arithmetic (no AMX-BF16 or AVX512-BF16)"
+    return "float32", "auto: no AMX-BF16 or AVX512-BF16 on this CPU"
 
 
 def apply(precision):
