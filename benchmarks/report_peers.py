@@ -92,5 +92,29 @@ def own_folder_rows(data):
     return [(f"default run on {data['dataset']}", figure, setting, machine(data))]
 
 
-READERS = (peer_rows, precision_rows, own_folder_rows)
-ORDER = {peer_rows: 2.5, precision_rows: 2.6, own_folder_rows: 2.7}
+def default_run_rows(data):
+    """benchmarks.default_runs: {"machine", "flags", "runs": [{"model", "recipe", "epochs",
+    "steps", "batch_size", "input_size", "val_top1_accuracy", "val_top5_accuracy",
+    "best_val_top1_accuracy", "wall_seconds", "resumed"}]}, one row per model."""
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list) or not data["runs"]:
+        return None
+    if not all(isinstance(r, dict) and {"model", "val_top1_accuracy", "steps"} <= set(r)
+               for r in data["runs"]):
+        return None
+    flags = " ".join(data.get("flags") or [])
+    rows = []
+    for r in data["runs"]:
+        figure = (f"val top-1 accuracy {100 * r['val_top1_accuracy']:.1f}%, top-5 "
+                  f"{100 * r['val_top5_accuracy']:.1f}% (best epoch "
+                  f"{100 * r['best_val_top1_accuracy']:.1f}%)")
+        if r.get("wall_seconds") and not r.get("resumed"):
+            figure += f", {r['wall_seconds'] / 60:.1f} min in all"
+        setting = (f"`pipelines.train --model {r['model']}{' ' + flags if flags else ''}`: "
+                   f"recipe {r['recipe']}, {r['epochs']} epochs, {r['steps']:,} steps of "
+                   f"{r['batch_size']}, {r['input_size']} px")
+        rows.append((f"`{r['model']}` default run", figure, setting, machine(data)))
+    return rows
+
+
+READERS = (peer_rows, precision_rows, own_folder_rows, default_run_rows)
+ORDER = {peer_rows: 2.5, precision_rows: 2.6, own_folder_rows: 2.7, default_run_rows: 2.4}

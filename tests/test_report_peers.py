@@ -62,3 +62,26 @@ def test_own_folder_row():
                        "360 validation images")
     assert where == "AMD EPYC; 2026-12-02"
     assert report_peers.own_folder_rows(PEERS) is None
+
+
+DEFAULT_RUNS = {
+    "machine": "AMD EPYC, 2 cores, AVX2", "date": "2026-12-03", "flags": [],
+    "runs": [{"model": "alexnet", "recipe": "demo", "epochs": 7, "steps": 1750, "batch_size": 32,
+              "input_size": 67, "val_top1_accuracy": 0.9325, "val_top5_accuracy": 0.995,
+              "best_val_top1_accuracy": 0.94, "wall_seconds": 372.0, "resumed": False},
+             {"model": "vgg_a", "recipe": "demo", "epochs": 6, "steps": 1500, "batch_size": 16,
+              "input_size": 32, "val_top1_accuracy": 0.5, "val_top5_accuracy": 0.9,
+              "best_val_top1_accuracy": 0.5, "wall_seconds": 60.0, "resumed": True}]}
+
+
+def test_default_run_rows_one_per_model_and_no_time_for_a_resumed_run():
+    rows = report_peers.default_run_rows(DEFAULT_RUNS)
+    assert [r[0] for r in rows] == ["`alexnet` default run", "`vgg_a` default run"]
+    assert rows[0][1] == ("val top-1 accuracy 93.2%, top-5 99.5% (best epoch 94.0%), "
+                          "6.2 min in all")
+    assert rows[0][2] == ("`pipelines.train --model alexnet`: recipe demo, 7 epochs, "
+                          "1,750 steps of 32, 67 px")
+    assert rows[1][1] == "val top-1 accuracy 50.0%, top-5 90.0% (best epoch 50.0%)"
+    assert rows[0][3] == "AMD EPYC, 2 cores, AVX2; 2026-12-03"
+    assert report_peers.default_run_rows({"runs": [{"model": "x"}]}) is None
+

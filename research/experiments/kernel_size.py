@@ -20,7 +20,7 @@ STACKS = {"three 3x3 (7x7 field)": [[3, 3, 3]] * 3, "7x7": [[7]] * 3,
 
 def config(local=False):
     steps = steps_for(STEPS, local)
-    r = recipe(DEMO["vgg"], 32, steps, local, jitter=True, learning_rate=1e-3)
+    r = recipe(DEMO["vgg"], 32, steps, local, jitter=True, learning_rate=1e-3, dropout=0.5)
     return Experiment(
         "kernel-size", "small CNN (3 stages: 16, 32, 64 channels), 32 px, S in [36, 48], Adam 1e-3",
         {label: arm("small_cnn", r, steps, width=0.5, stacks=stacks)

@@ -1,0 +1,98 @@
+"""python -m benchmarks.default_runs: each registry model's default run on the embedded dataset.
+
+For every model named (default: every built-in model), `python -m pipelines.train --model M`
+with no other flag but its run directory and `--no-export` (or the flags after `--`), each in a
+process of its own as a user starts it. Records the last epoch's validation top-1 and top-5, the
+best epoch's, the steps, and the wall time of the whole command (TensorFlow's start-up, data
+preparation, training, the final model) with the machine, in --json after every model. A
+relaunch skips the models already recorded for the same flags; an interrupted model's run
+resumes from its checkpoint (`pipelines.train` continues a run directory) and is recorded as
+resumed, its wall time being the last launch's.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from benchmarks.timing import cpu_description
+
+
+def summarize(run_dir):
+    """The run's figures from its config.json and metrics.jsonl."""
+    with open(os.path.join(run_dir, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    recipe = config["recipe"]
+    return dict(model=config["model"], recipe=recipe["name"], epochs=len(rows),
+                steps=len(rows) * config["steps_per_epoch"], batch_size=recipe["batch_size"],
+                input_size=config["preprocessing"]["input_size"],
+                precision=config.get("precision_resolved"),
+                val_top1_accuracy=round(1 - rows[-1]["val_top1_error"], 4),
+                val_top5_accuracy=round(1 - rows[-1]["val_top5_error"], 4),
+                best_val_top1_accuracy=round(1 - min(r["val_top1_error"] for r in rows), 4))
+
+
+def _load(path):
+    if path and os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    return None
+
+
+def _save(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+    os.replace(tmp, path)  # never half-written
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
+    from keras_nets.registry import MODEL_NAMES, SPECS  # after --help: no TensorFlow for it
+    p = argparse.ArgumentParser(prog="python -m benchmarks.default_runs", description=__doc__)
+    p.add_argument("--models", default=",".join(SPECS),
+                   help="comma-separated registry names (default: every built-in model)")
+    p.add_argument("--root", default="runs/default_runs", help="one run directory per model")
+    p.add_argument("--json", default=None, help="write the figures here (after every model)")
+    args = p.parse_args(argv)
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in models if m not in MODEL_NAMES]
+    if unknown or not models:
+        p.error(f"--models: unknown {unknown}; choose from {', '.join(MODEL_NAMES)}")
+    data = _load(args.json) or {}
+    if data.get("flags", extra) != extra:
+        data = {}  # figures of other flags are not this table's
+    data.update(machine=cpu_description(), flags=extra)
+    done = {r["model"] for r in data.get("runs", [])}
+    runs = [r for r in data.get("runs", [])]
+    for index, model in enumerate(models, 1):
+        if model in done:
+            print(f"[{index}/{len(models)}] {model}: recorded, skipped")
+            continue
+        run_dir = os.path.join(args.root, model)
+        cmd = [sys.executable, "-m", "pipelines.train", "--model", model, "--run-dir", run_dir,
+               "--no-export", *extra]
+        print(f"[{index}/{len(models)}] {' '.join(cmd[1:])}", flush=True)
+        resumed = os.path.exists(os.path.join(run_dir, "config.json"))
+        start = time.time()
+        code = subprocess.call(cmd)
+        if code:
+            print(f"{model}: pipelines.train exited with {code}", file=sys.stderr)
+            return code
+        runs.append(dict(summarize(run_dir), wall_seconds=round(time.time() - start, 1),
+                         resumed=resumed))
+        data.update(runs=runs, date=time.strftime("%Y-%m-%d"))
+        if args.json:
+            _save(args.json, data)
+    print(json.dumps(data, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
