@@ -18,14 +18,12 @@ import sys
 import time
 
 from benchmarks.timing import cpu_description
+from research.paper_runs import read_run
 
 
 def summarize(run_dir):
     """The run's figures from its config.json and metrics.jsonl."""
-    with open(os.path.join(run_dir, "config.json")) as f:
-        config = json.load(f)
-    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    config, rows = read_run(run_dir)
     recipe = config["recipe"]
     return dict(model=config["model"], recipe=recipe["name"], epochs=len(rows),
                 steps=len(rows) * config["steps_per_epoch"], batch_size=recipe["batch_size"],
@@ -69,10 +67,9 @@ def main(argv=None):
     if data.get("flags", extra) != extra:
         data = {}  # figures of other flags are not this table's
     data.update(machine=cpu_description(), flags=extra)
-    done = {r["model"] for r in data.get("runs", [])}
-    runs = [r for r in data.get("runs", [])]
+    runs = list(data.get("runs", []))
     for index, model in enumerate(models, 1):
-        if model in done:
+        if any(r["model"] == model for r in runs):
             print(f"[{index}/{len(models)}] {model}: recorded, skipped")
             continue
         run_dir = os.path.join(args.root, model)

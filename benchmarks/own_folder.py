@@ -15,6 +15,7 @@ import sys
 import time
 
 from benchmarks.timing import cpu_description
+from research.paper_runs import read_run
 
 VALIDATION = 360  # a fifth of the 1,797 images
 
@@ -55,8 +56,7 @@ def main(argv=None):
     seconds = time.time() - start
     if code:
         return code
-    with open(os.path.join(args.run_dir, "metrics.jsonl")) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    _, rows = read_run(args.run_dir)
     result = dict(dataset="scikit-learn digits (8x8 grey scans), image folder",
                   train_images=train, validation_images=validation, flags=extra,
                   epochs=len(rows), val_top1_accuracy=1 - rows[-1]["val_top1_error"],

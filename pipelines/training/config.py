@@ -91,9 +91,9 @@ DEMO = {
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=32, epochs=7,
         min_steps=1750, learning_rate=5e-4, normalization="standardize", input_size=67,
         num_train=8000, num_validation=400, shapes_side=76),
-    # VGG without dropout at 32 px: with FC dropout 0.5 (VGG 3.1) and Adam at 1e-4, VGG A sat
-    # at chance for the first 400 steps at 64 px; at 32 px it costs a quarter of the FLOPs
-    # (docs/training.md, "The default run of each model").
+    # VGG without dropout at 32 px: with FC dropout 0.5 (VGG 3.1) VGG A sat at chance through
+    # its first 250-400 steps at 64 px whatever the init or optimizer; without it, it moved. 32 px:
+    # a quarter of the FLOPs (docs/training.md, "The default run of each model").
     "vgg": dataclasses.replace(
         PAPER["vgg"], name="demo", init="he", optimizer="adam", learning_rate=3e-4,
         schedule="cosine", warmup_steps=100, weight_decay=0.0, batch_size=16, epochs=3,
