@@ -52,21 +52,22 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv
-    from keras_nets.registry import MODEL_NAMES, SPECS  # after --help: no TensorFlow for it
     p = argparse.ArgumentParser(prog="python -m benchmarks.default_runs", description=__doc__)
-    p.add_argument("--models", default=",".join(SPECS),
+    p.add_argument("--models", default=None,
                    help="comma-separated registry names (default: every built-in model)")
     p.add_argument("--root", default="runs/default_runs", help="one run directory per model")
     p.add_argument("--json", default=None, help="write the figures here (after every model)")
     args = p.parse_args(argv)
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    from keras_nets.registry import MODEL_NAMES, SPECS  # after --help: no TensorFlow for it
+    models = [m.strip() for m in (args.models or ",".join(SPECS)).split(",") if m.strip()]
     unknown = [m for m in models if m not in MODEL_NAMES]
     if unknown or not models:
         p.error(f"--models: unknown {unknown}; choose from {', '.join(MODEL_NAMES)}")
     data = _load(args.json) or {}
-    if data.get("flags", extra) != extra:
-        data = {}  # figures of other flags are not this table's
-    data.update(machine=cpu_description(), flags=extra)
+    here = cpu_description()
+    if data.get("flags", extra) != extra or data.get("machine", here) != here:
+        data = {}  # figures of other flags or of another machine are not this table's
+    data.update(machine=here, flags=extra)
     runs = list(data.get("runs", []))
     for index, model in enumerate(models, 1):
         if any(r["model"] == model for r in runs):

@@ -13,7 +13,8 @@ TRAINER, PLAIN, PEER = "keras-nets", "Keras' update ops", "torchvision"
 def _dated(data):
     where = machine(data)
     if where != NOT_RECORDED and data.get("conv_probe_flops"):
-        where += f"; 3x3 conv probe {data['conv_probe_flops'] / 1e9:.0f} GFLOP/s"
+        kind = f" {data['precision']}" if data.get("precision") not in (None, "float32") else ""
+        where += f"; 3x3{kind} conv probe {data['conv_probe_flops'] / 1e9:.0f} GFLOP/s"
     if where == NOT_RECORDED and data.get("date"):
         where += f"; {data['date']}"
     return where
@@ -95,7 +96,8 @@ def own_folder_rows(data):
 def default_run_rows(data):
     """benchmarks.default_runs: {"machine", "flags", "runs": [{"model", "recipe", "epochs",
     "steps", "batch_size", "input_size", "val_top1_accuracy", "val_top5_accuracy",
-    "best_val_top1_accuracy", "wall_seconds", "resumed"}]}, one row per model."""
+    "best_val_top1_accuracy", "wall_seconds", "resumed", "precision" (optional)}]}, one row per
+    model."""
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list) or not data["runs"]:
         return None
     if not all(isinstance(r, dict) and {"model", "val_top1_accuracy", "steps"} <= set(r)
@@ -111,7 +113,8 @@ def default_run_rows(data):
             figure += f", {r['wall_seconds'] / 60:.1f} min in all"
         setting = (f"`pipelines.train --model {r['model']}{' ' + flags if flags else ''}`: "
                    f"recipe {r['recipe']}, {r['epochs']} epochs, {r['steps']:,} steps of "
-                   f"{r['batch_size']}, {r['input_size']} px")
+                   f"{r['batch_size']}, {r['input_size']} px"
+                   + (f", {r['precision']}" if r.get("precision") else ""))
         rows.append((f"`{r['model']}` default run", figure, setting, machine(data)))
     return rows
 

@@ -124,8 +124,8 @@ def regression_rows(data):
 
 
 def trainer_speed_rows(data):
-    """benchmarks.trainer_speed: {"model", "input_size", "batch_size", "trainer": [img/s per
-    repeat], "trainer_uncached": [...] (optional), "bare": [...], "machine", "date"}."""
+    """benchmarks.trainer_speed: {"model", "input_size", "batch_size", "precision_resolved"
+    (optional), "trainer": [img/s per repeat], "trainer_uncached": [...] (optional), "bare": [...], "machine", "date"}."""
     if not isinstance(data, dict):
         return None
     trainer, bare = data.get("trainer"), data.get("bare")
@@ -139,6 +139,7 @@ def trainer_speed_rows(data):
     figure = (f"pipelines.train {_number(t)} img/s, bare model {_number(b)} img/s (medians of "
               f"{len(trainer)}): {100 * t / b:.0f}%{before}")
     setting = ", ".join(p for p in (
+        data.get("precision_resolved"),
         f"{data['input_size']} px" if data.get("input_size") else None,
         f"batch {data['batch_size']}" if data.get("batch_size") else None,
         f"{data['steps']} steps" if data.get("steps") else None) if p)

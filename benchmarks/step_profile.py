@@ -81,6 +81,8 @@ def main(argv=None):
     p.add_argument("--input-size", type=int, default=None, help="default: the paper's")
     p.add_argument("--steps", type=int, default=3, help="profiled steps")
     p.add_argument("--inter-op-threads", type=int, default=1)
+    p.add_argument("--precision", default="float32", choices=("float32", "bfloat16"),
+                   help="bfloat16: Keras' mixed_bfloat16 policy")
     args = p.parse_args(argv)
     if min(args.batch, args.steps, args.inter_op_threads) < 1:
         p.exit(2, f"{p.prog}: error: batch, steps and inter-op-threads must be >= 1\n")
@@ -97,7 +99,10 @@ def main(argv=None):
     from benchmarks.timing import cpu_description, peak_flops
     from benchmarks.train_throughput import keras_steps
     from keras_nets import build_model, count_macs
-    peak = peak_flops(3)["conv3x3"]
+    peak = peak_flops(3, args.precision)["conv3x3"]
+    import keras
+    keras.mixed_precision.set_global_policy(
+        "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
     model = build_model(args.model, input_size=args.input_size)
     train, _ = keras_steps(model, args.batch, False)
     for _ in range(2):
@@ -114,8 +119,10 @@ def main(argv=None):
     kinds, heavy = breakdown(ops, model)
     total = sum(kinds.values())
     size = model.input.shape[1]
-    print(f"device: {cpu_description()}; 3x3 conv probe {peak / 1e9:.1f} GFLOP/s")
-    print(f"{args.model}, {size} px, batch {args.batch}, inter-op threads {threads}: "
+    print(f"device: {cpu_description()}; 3x3 conv probe {peak / 1e9:.1f} GFLOP/s in "
+          f"{args.precision}")
+    print(f"{args.model}, {size} px, batch {args.batch}, {args.precision}, inter-op threads "
+          f"{threads}: "
           f"{step_s:.3f} s per profiled step ({args.batch / step_s:.1f} img/s, "
           f"{6 * count_macs(model) * args.batch / step_s / 1e9:.1f} GFLOP/s); ops "
           f"{total / 1e3:.3f} s")

@@ -97,16 +97,35 @@ def cpu_description():
         pass
     simd = next((label for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"),
                                            ("asimd", "NEON")) if flag in flags), "")
-    return ", ".join(part for part in (name, f"{os.cpu_count()} cores", simd) if part)
+    amx = "AMX" if "amx_tile" in flags else ""
+    cap = os.environ.get(ISA_CAP)
+    held = f"kernels held to {cap} ({ISA_CAP})" if cap else ""
+    return ", ".join(part for part in (name, f"{os.cpu_count()} cores", simd, amx, held) if part)
 
 
-def peak_flops(calls):
-    """FLOP/s of a 4096^3 float32 matmul and of a 3x3 conv (batch 32, 56x56, 256 -> 256): the
-    machine's attainable peak, measured in the same run as the figures set against it."""
+# oneDNN's ceiling on the instructions it uses (TensorFlow's and torch's copies both read it) and
+# torch's own for its ATen kernels: a run held to AVX2 on an AVX-512 CPU.
+ISA_CAP = "ONEDNN_MAX_CPU_ISA"
+ATEN_CAP = "ATEN_CPU_CAPABILITY"
+ISA_CAPS = {"avx2": ("AVX2", "avx2"), "avx512": ("AVX512_CORE", "avx512")}
+
+
+def hold_isa(isa):
+    """Hold TensorFlow's and torch's kernels (this process and the ones it starts) to `isa`
+    ("avx2" or "avx512"); before either library loads."""
+    onednn, aten = ISA_CAPS[isa]
+    os.environ[ISA_CAP], os.environ[ATEN_CAP] = onednn, aten
+
+
+def peak_flops(calls, dtype="float32"):
+    """FLOP/s of a 4096^3 matmul and of a 3x3 conv (batch 32, 56x56, 256 -> 256) in `dtype`
+    ("bfloat16": the peak a bfloat16 step is set against): the machine's attainable peak,
+    measured in the same run as the figures set against it."""
     import tensorflow as tf
-    a = tf.random.normal([4096, 4096])
+    a = tf.random.normal([4096, 4096], dtype=dtype)
     mm = tf.function(lambda: tf.matmul(a, a))
-    x, k = tf.random.normal([32, 56, 56, 256]), tf.random.normal([3, 3, 256, 256])
+    x, k = (tf.random.normal([32, 56, 56, 256], dtype=dtype),
+            tf.random.normal([3, 3, 256, 256], dtype=dtype))
     conv = tf.function(lambda: tf.nn.conv2d(x, k, 1, "SAME"))
     return {"matmul": 2 * 4096 ** 3 / seconds_per_call(lambda: mm().numpy(), calls),
             "conv3x3": 2 * 32 * 56 * 56 * 256 * 256 * 9 / seconds_per_call(

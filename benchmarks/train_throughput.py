@@ -106,8 +106,8 @@ def main(argv=None):
     for name, impl, make, batch in cases:
         for policy in policies:
             for xla in xlas:
+                keras.utils.clear_session()  # first: it resets the global dtype policy too
                 keras.mixed_precision.set_global_policy(policy)
-                keras.utils.clear_session()
                 model = make()
                 macs = count_macs(model)
                 train_s, infer_s = keras_case(model, batch, args.steps, xla,

@@ -42,7 +42,9 @@ def bare_rate(config, steps):
     from pipelines.training import distribute
     from pipelines.training.optimizer import make_optimizer
     from pipelines.training.schedule import Schedule
+    from pipelines.training.precision import apply
     from pipelines.training.steps import make_train_step
+    apply(config.precision)  # as the trainer does (auto: bfloat16 where the CPU has it)
     recipe, spec = config.recipe, get_spec(config.model)
     size = recipe.input_size or spec.input_size
     strategy = distribute.make_strategy(config.strategy)
@@ -72,6 +74,8 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--xla", action="store_true")
+    p.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"),
+                   help="both sides (auto: the trainer's choice for this CPU)")
     p.add_argument("--data-dir", default=None, help="TFDS data directory")
     p.add_argument("--uncached", action="store_true",
                    help="also time the trainer decoding every image at every step")
@@ -83,7 +87,7 @@ def main(argv=None):
     _, targs = parse_args([
         "--model", args.model, "--input-size", str(args.input_size), "--batch-size",
         str(args.batch_size), "--epochs", "2", "--steps", str(args.steps), "--width",
-        str(args.width), "--shapes-validation", str(args.batch_size), "--checkpoint-every", "0",
+        str(args.width), "--precision", args.precision, "--shapes-validation", str(args.batch_size), "--checkpoint-every", "0",
         "--no-export", "--run-dir", tempfile.mkdtemp(prefix="trainer_speed_")]
         + (["--xla"] if args.xla else []) + (["--data-dir", args.data_dir] if args.data_dir else []))
     config = run_config(targs)
@@ -92,6 +96,8 @@ def main(argv=None):
     config = dataclasses.replace(config, recipe=dataclasses.replace(
         config.recipe, shapes_min_side=None, shapes_max_side=None, shapes_side=None,
         num_train=args.steps * args.batch_size))
+    from pipelines.training.precision import apply
+    resolved = apply(config.precision)[0]
     trainer, uncached, bare = [], [], []
     for repeat in range(args.repeats):
         run = dataclasses.replace(config, run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
@@ -105,12 +111,13 @@ def main(argv=None):
               + f", bare model {bare[-1]:.1f} img/s", flush=True)
     t, b = statistics.median(trainer), statistics.median(bare)
     u = f", decoding every step {statistics.median(uncached):.1f}" if uncached else ""
-    print(f"{args.model} at {args.input_size}px, batch {args.batch_size}: pipelines.train "
+    print(f"{args.model} at {args.input_size}px, batch {args.batch_size}, {resolved}: "
+          f"pipelines.train "
           f"{t:.1f} img/s{u}, bare model {b:.1f} img/s (medians of {args.repeats}); "
           f"the trainer runs at {t / b:.0%} of the bare model")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(vars(args), trainer=trainer, trainer_uncached=uncached, bare=bare,
+            json.dump(dict(vars(args), precision_resolved=resolved, trainer=trainer, trainer_uncached=uncached, bare=bare,
                            machine=cpu_description(), date=time.strftime("%F")), f)
     return 0
 

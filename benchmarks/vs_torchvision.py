@@ -11,7 +11,7 @@ import os
 import statistics
 import sys
 
-from benchmarks.timing import interleaved, quartiles, timed_once
+from benchmarks.timing import ISA_CAPS, hold_isa, interleaved, quartiles, timed_once
 
 # keras-nets model -> torchvision's counterpart. Both AlexNets at their own sizes (ours at the
 # paper's 227, torchvision's at 224: both give 55x55 after conv1), both VGGs at 224.
@@ -38,6 +38,10 @@ def main(argv=None):
                    help="bfloat16: Keras' mixed_bfloat16 policy against torch.autocast's "
                         "CPU bfloat16")
     p.add_argument("--xla", action="store_true", help="compile both Keras steps with XLA")
+    p.add_argument("--isa", default=None, choices=tuple(ISA_CAPS),
+                   help="hold both sides' kernels to these instructions (oneDNN's "
+                        "ONEDNN_MAX_CPU_ISA, torch's ATEN_CPU_CAPABILITY), e.g. avx2 on an "
+                        "AVX-512 CPU")
     p.add_argument("--json", default=None, help="also write the figures to this file")
     args = p.parse_args(argv)
     models = args.models.split(",")
@@ -46,17 +50,17 @@ def main(argv=None):
                   f"got {args.models}\n")
     if min(args.rounds, args.batch, args.vgg_batch) < 1:
         p.exit(2, f"{p.prog}: error: rounds, batch and vgg-batch must be >= 1\n")
+    if args.isa:
+        hold_isa(args.isa)
     import keras
     from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, TorchPeer
     from benchmarks.timing import cpu_description, peak_flops
     from benchmarks.train_throughput import keras_steps
     from keras_nets import build_model, count_macs
-    peak = peak_flops(3)["conv3x3"]
+    peak = peak_flops(3, args.precision)["conv3x3"]  # MFU against the same precision's peak
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
-          f"{peak / 1e9:.1f} GFLOP/s; {args.precision}{', XLA' if args.xla else ''}; "
+          f"{peak / 1e9:.1f} GFLOP/s in {args.precision}; {args.precision}{', XLA' if args.xla else ''}; "
           f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')}", flush=True)
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
     results = []
     for name in models:
         batch = args.vgg_batch if name == "vgg_d" else args.batch
@@ -66,8 +70,11 @@ def main(argv=None):
         except ModuleNotFoundError as error:
             p.exit(2, f"{p.prog}: error: {error}\n")
         try:
-            keras.utils.clear_session()
+            keras.utils.clear_session()  # first: it resets the global dtype policy too
+            keras.mixed_precision.set_global_policy(
+                "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
             nets = [build_model(name) for _ in range(2)]
+            policy = nets[0].dtype_policy.name  # what the Keras sides computed in
             macs = {"keras-nets": count_macs(nets[0])}
             macs["torchvision"] = macs["keras-nets"] if name == "vgg_d" else \
                 TORCHVISION_ALEXNET_MACS
@@ -86,8 +93,8 @@ def main(argv=None):
         finally:
             peer.close()
         rates, ratios = summary(seconds, batch)
-        print(f"{name} vs torchvision {tv_name}, batch {batch}, {args.rounds} rounds: medians "
-              f"keras-nets {rates['keras-nets']:.2f} img/s (Keras' update ops "
+        print(f"{name} ({policy}) vs torchvision {tv_name}, batch {batch}, {args.rounds} rounds: "
+              f"medians keras-nets {rates['keras-nets']:.2f} img/s (Keras' update ops "
               f"{rates[SIDES[1]]:.2f}), torchvision {rates['torchvision']:.2f}; per-round ratio "
               f"median {ratios['keras-nets'][1]:.2f} (quartiles {ratios['keras-nets'][0]:.2f}-"
               f"{ratios['keras-nets'][2]:.2f}), Keras' update ops {ratios[SIDES[1]][1]:.2f} "
@@ -97,7 +104,8 @@ def main(argv=None):
               f"probe: keras-nets {flops['keras-nets'] / 1e9:.1f} "
               f"({flops['keras-nets'] / peak:.0%}), torchvision {flops['torchvision'] / 1e9:.1f} "
               f"({flops['torchvision'] / peak:.0%})", flush=True)
-        results.append(dict(model=name, peer=tv_name, batch=batch, img_per_s=rates,
+        results.append(dict(model=name, peer=tv_name, batch=batch, policy=policy,
+                            img_per_s=rates,
                             ratio_quartiles=ratios, mfu={k: v / peak for k, v in flops.items()},
                             seconds=seconds))
     if args.json:

@@ -164,7 +164,8 @@ def _weight_source(parser, args):
 
 def run_config(args):
     """The typed RunConfig: the recipe of the model's family with the flags' overrides."""
-    recipe = recipe_for(args.recipe, get_spec(args.model).recipes)
+    spec = get_spec(args.model)
+    recipe = recipe_for(args.recipe, spec.recipes, spec.name)
     overrides = {field: getattr(args, flag) for flag, field in RECIPE_FLAGS.items()
                  if getattr(args, flag) is not None}
     if "input_size" in overrides and recipe.shapes_side and recipe.input_size:

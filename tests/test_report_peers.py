@@ -71,7 +71,8 @@ DEFAULT_RUNS = {
               "best_val_top1_accuracy": 0.94, "wall_seconds": 372.0, "resumed": False},
              {"model": "vgg_a", "recipe": "demo", "epochs": 6, "steps": 1500, "batch_size": 16,
               "input_size": 32, "val_top1_accuracy": 0.5, "val_top5_accuracy": 0.9,
-              "best_val_top1_accuracy": 0.5, "wall_seconds": 60.0, "resumed": True}]}
+              "best_val_top1_accuracy": 0.5, "wall_seconds": 60.0, "resumed": True,
+              "precision": "bfloat16"}]}
 
 
 def test_default_run_rows_one_per_model_and_no_time_for_a_resumed_run():
@@ -82,6 +83,7 @@ def test_default_run_rows_one_per_model_and_no_time_for_a_resumed_run():
     assert rows[0][2] == ("`pipelines.train --model alexnet`: recipe demo, 7 epochs, "
                           "1,750 steps of 32, 67 px")
     assert rows[1][1] == "val top-1 accuracy 50.0%, top-5 90.0% (best epoch 50.0%)"
+    assert rows[1][2].endswith("1,500 steps of 16, 32 px, bfloat16")  # the precision it ran in
     assert rows[0][3] == "AMD EPYC, 2 cores, AVX2; 2026-12-03"
     assert report_peers.default_run_rows({"runs": [{"model": "x"}]}) is None
 

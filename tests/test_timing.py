@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from benchmarks.timing import (cpu_description, interleaved, items_per_second, quartiles,
-                               rotation, seconds_per_call, timed_once)
+from benchmarks.timing import (ATEN_CAP, ISA_CAP, cpu_description, hold_isa, interleaved,
+                               items_per_second, quartiles, rotation, seconds_per_call,
+                               timed_once)
 
 
 def test_every_case_takes_every_place_in_the_order():
@@ -75,3 +76,19 @@ def test_machine_line_names_the_cores():
     line = cpu_description()
     assert f"{os.cpu_count()} cores" in line
     assert line.split(",")[0].strip()  # a processor name comes first
+
+
+def test_machine_line_names_a_kernel_cap(monkeypatch):
+    monkeypatch.delenv(ISA_CAP, raising=False)
+    assert "held" not in cpu_description()
+    monkeypatch.setenv(ISA_CAP, "AVX2")
+    assert cpu_description().endswith(f"kernels held to AVX2 ({ISA_CAP})")
+
+
+def test_hold_isa_caps_both_libraries(monkeypatch):
+    for name in (ISA_CAP, ATEN_CAP):
+        monkeypatch.delenv(name, raising=False)
+    hold_isa("avx2")
+    assert (os.environ[ISA_CAP], os.environ[ATEN_CAP]) == ("AVX2", "avx2")
+    hold_isa("avx512")
+    assert (os.environ[ISA_CAP], os.environ[ATEN_CAP]) == ("AVX512_CORE", "avx512")

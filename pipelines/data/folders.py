@@ -68,10 +68,17 @@ def scan_folder(root, split):
     return paths, labels, class_names, problems
 
 
+_REPORTED = set()
+
+
 def report(problems, split_dir, total, stream=None, limit=8):
-    """One summary line naming the skipped files (relative to the split folder)."""
-    if not problems:
+    """One summary line naming the skipped files (relative to the split folder), once per
+    process for the same folder and files (a run reads a split more than once: its size, then
+    its input pipeline)."""
+    key = (split_dir, total, tuple(problems))
+    if not problems or key in _REPORTED:
         return
+    _REPORTED.add(key)
     named = "; ".join(f"{os.path.relpath(p, split_dir)} ({why})" for p, why in problems[:limit])
     more = f"; and {len(problems) - limit} more" if len(problems) > limit else ""
     print(f"skipped {len(problems)} of {total} entries in {split_dir}: {named}{more}",

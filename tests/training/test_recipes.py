@@ -23,3 +23,14 @@ def test_epochs_on_the_command_line_switch_the_budget_off():
     assert run_config(parse_args([])[1]).recipe.min_steps == 1750
     no_flip = run_config(parse_args(["--no-flip", "--no-lighting"])[1]).recipe
     assert (no_flip.flip, no_flip.lighting) == (False, False)
+
+
+def test_a_model_may_have_its_own_entry_in_a_recipe_table():
+    rate = lambda *flags: run_config(parse_args(list(flags))[1]).recipe.learning_rate
+    assert rate("--model", "vgg_a") == rate("--model", "vgg_c") == DEMO["vgg"].learning_rate
+    # VGG D and E (and their aliases) take their own, smaller rate; everything else is VGG's demo
+    assert rate("--model", "vgg19") == rate("--model", "vgg_d") == DEMO["vgg_e"].learning_rate
+    assert DEMO["vgg_e"].learning_rate < DEMO["vgg"].learning_rate
+    assert run_config(parse_args(["--model", "vgg_e"])[1]).recipe.input_size == 32
+    assert rate("--model", "vgg_e", "--learning-rate", "0.002") == 0.002  # a flag still wins
+    assert rate("--model", "vgg_e", "--recipe", "paper") == PAPER["vgg"].learning_rate

@@ -80,3 +80,16 @@ def test_without_torch_the_benchmark_exits_2(monkeypatch, capsys):
 @pytest.mark.parametrize("argv", [["--models", "vgg"], ["--rounds", "0"], ["--batch", "-1"]])
 def test_bad_arguments_exit_2(argv, capsys):
     exit_2_error(vs_torchvision.main, argv, capsys)
+
+
+def test_the_keras_sides_compute_in_the_precision_asked(monkeypatch, tmp_path):
+    # keras.utils.clear_session() resets the global dtype policy: set after it, not before
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
+    out = tmp_path / "bf16.json"
+    assert vs_torchvision.main(["--rounds", "1", "--batch", "2", "--precision", "bfloat16",
+                                "--json", str(out)]) == 0
+    import json
+
+    import keras
+    keras.mixed_precision.set_global_policy("float32")  # leave the process as it was
+    assert json.loads(out.read_text())["results"][0]["policy"] == "mixed_bfloat16"
