@@ -125,7 +125,8 @@ def regression_rows(data):
 
 def trainer_speed_rows(data):
     """benchmarks.trainer_speed: {"model", "input_size", "batch_size", "precision_resolved"
-    (optional), "trainer": [img/s per repeat], "trainer_uncached": [...] (optional), "bare": [...], "machine", "date"}."""
+    (optional), "trainer": [img/s per repeat], "trainer_uncached": [...] (optional),
+    "bare": [...], "machine", "date"}."""
     if not isinstance(data, dict):
         return None
     trainer, bare = data.get("trainer"), data.get("bare")

@@ -87,7 +87,8 @@ def main(argv=None):
     _, targs = parse_args([
         "--model", args.model, "--input-size", str(args.input_size), "--batch-size",
         str(args.batch_size), "--epochs", "2", "--steps", str(args.steps), "--width",
-        str(args.width), "--precision", args.precision, "--shapes-validation", str(args.batch_size), "--checkpoint-every", "0",
+        str(args.width), "--precision", args.precision, "--shapes-validation",
+        str(args.batch_size), "--checkpoint-every", "0",
         "--no-export", "--run-dir", tempfile.mkdtemp(prefix="trainer_speed_")]
         + (["--xla"] if args.xla else []) + (["--data-dir", args.data_dir] if args.data_dir else []))
     config = run_config(targs)
@@ -117,8 +118,9 @@ def main(argv=None):
           f"the trainer runs at {t / b:.0%} of the bare model")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(vars(args), precision_resolved=resolved, trainer=trainer, trainer_uncached=uncached, bare=bare,
-                           machine=cpu_description(), date=time.strftime("%F")), f)
+            json.dump(dict(vars(args), precision_resolved=resolved, trainer=trainer,
+                           trainer_uncached=uncached, bare=bare, machine=cpu_description(),
+                           date=time.strftime("%F")), f)
     return 0
 
 

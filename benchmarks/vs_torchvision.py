@@ -59,7 +59,7 @@ def main(argv=None):
     from keras_nets import build_model, count_macs
     peak = peak_flops(3, args.precision)["conv3x3"]  # MFU against the same precision's peak
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
-          f"{peak / 1e9:.1f} GFLOP/s in {args.precision}; {args.precision}{', XLA' if args.xla else ''}; "
+          f"{peak / 1e9:.1f} GFLOP/s in {args.precision}{', XLA' if args.xla else ''}; "
           f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')}", flush=True)
     results = []
     for name in models:
