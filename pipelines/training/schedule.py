@@ -64,9 +64,13 @@ class Schedule:
                                           recipe.finetune_learning_rate or recipe.learning_rate,
                                           total_steps)
         elif recipe.schedule == "cosine":
+            # The warm-up takes at most a fifth of the run: a short first try still trains at
+            # the recipe's rate, instead of ending inside the ramp.
+            warmup = min(recipe.warmup_steps, total_steps // 5)
             self.learning_rate = keras.optimizers.schedules.CosineDecay(
-                0.0, max(1, total_steps - recipe.warmup_steps), warmup_target=recipe.learning_rate,
-                warmup_steps=recipe.warmup_steps)
+                0.0, max(1, total_steps - warmup), warmup_target=recipe.learning_rate,
+                warmup_steps=warmup) if warmup else keras.optimizers.schedules.CosineDecay(
+                recipe.learning_rate, max(1, total_steps))
         elif recipe.warmup_steps:
             self.learning_rate = WarmupPlateau(recipe.learning_rate, recipe.warmup_steps,
                                                self.factor)

@@ -57,3 +57,15 @@ def test_configs_are_frozen_and_typed():
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.recipe.epochs = 1
     assert config.to_json()["recipe"]["learning_rate"] == 0.01
+
+
+@pytest.mark.parametrize("total, warmup", [(1750, 100), (40, 8), (3, 0)])
+def test_cosine_warm_up_takes_at_most_a_fifth_of_the_run(total, warmup):
+    from pipelines.training.schedule import Schedule
+    recipe = DEMO["alexnet"]  # warm-up 100 steps, then cosine to 0
+    lr = Schedule(recipe, total_steps=total).learning_rate
+    rates = [float(lr(step)) for step in range(total + 1)]
+    peak = rates.index(max(rates))
+    assert peak == warmup and max(rates) == pytest.approx(recipe.learning_rate)
+    assert all(a <= b for a, b in zip(rates[:peak], rates[1:peak + 1]))  # the ramp rises
+    assert rates[-1] == pytest.approx(0.0, abs=1e-9)  # and the run ends at 0
