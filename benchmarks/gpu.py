@@ -45,8 +45,8 @@ def measure(model_name, strategy, batch_per_replica, precision, xla, steps, warm
     import keras
     import tensorflow as tf
     from keras_nets import build_model, count_macs
-    keras.utils.clear_session()  # first: it resets the global dtype policy too
-    keras.mixed_precision.set_global_policy(precision)
+    from pipelines.training.precision import fresh_session
+    fresh_session(precision)
     with strategy.scope():
         model = build_model(model_name, input_size=input_size, width=width)
         optimizer = keras.optimizers.SGD(0.001, momentum=0.9)

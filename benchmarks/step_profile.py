@@ -99,10 +99,9 @@ def main(argv=None):
     from benchmarks.timing import cpu_description, peak_flops
     from benchmarks.train_throughput import keras_steps
     from keras_nets import build_model, count_macs
+    from pipelines.training.precision import POLICIES, fresh_session
     peak = peak_flops(3, args.precision)["conv3x3"]
-    import keras
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
+    fresh_session(POLICIES[args.precision])
     model = build_model(args.model, input_size=args.input_size)
     train, _ = keras_steps(model, args.batch, False)
     for _ in range(2):

@@ -70,7 +70,7 @@ def main(argv=None):
     unknown = [m for m in models if m not in ALL]
     if unknown:
         p.exit(2, f"{p.prog}: error: unknown models {unknown}\n")
-    from pipelines.training.precision import POLICIES
+    from pipelines.training.precision import POLICIES, fresh_session
     precisions = args.precisions.split(",")
     if not precisions or [x for x in precisions if x not in POLICIES]:
         p.exit(2, f"{p.prog}: error: --precisions: choose from {', '.join(POLICIES)}\n")
@@ -106,8 +106,7 @@ def main(argv=None):
     for name, impl, make, batch in cases:
         for policy in policies:
             for xla in xlas:
-                keras.utils.clear_session()  # first: it resets the global dtype policy too
-                keras.mixed_precision.set_global_policy(policy)
+                fresh_session(policy)
                 model = make()
                 macs = count_macs(model)
                 train_s, infer_s = keras_case(model, batch, args.steps, xla,

@@ -57,6 +57,7 @@ def main(argv=None):
     from benchmarks.timing import cpu_description, peak_flops
     from benchmarks.train_throughput import keras_steps
     from keras_nets import build_model, count_macs
+    from pipelines.training.precision import POLICIES, fresh_session
     peak = peak_flops(3, args.precision)["conv3x3"]  # MFU against the same precision's peak
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
           f"{peak / 1e9:.1f} GFLOP/s in {args.precision}{', XLA' if args.xla else ''}; "
@@ -70,9 +71,7 @@ def main(argv=None):
         except ModuleNotFoundError as error:
             p.exit(2, f"{p.prog}: error: {error}\n")
         try:
-            keras.utils.clear_session()  # first: it resets the global dtype policy too
-            keras.mixed_precision.set_global_policy(
-                "mixed_bfloat16" if args.precision == "bfloat16" else "float32")
+            fresh_session(POLICIES[args.precision])
             nets = [build_model(name) for _ in range(2)]
             policy = nets[0].dtype_policy.name  # what the Keras sides computed in
             macs = {"keras-nets": count_macs(nets[0])}

@@ -57,6 +57,14 @@ def resolve(precision, capability=None, flags=None):
     return "float32", "auto: no AMX-BF16 or AVX512-BF16 on this CPU"
 
 
+def fresh_session(policy):
+    """A new Keras session computing in `policy` ("float32", "mixed_bfloat16", ...). The order
+    matters: keras.utils.clear_session() resets the global dtype policy to float32."""
+    import keras
+    keras.utils.clear_session()
+    keras.mixed_precision.set_global_policy(policy)
+
+
 def apply(precision):
     """Set Keras' global dtype policy for `precision` (resolved here when "auto"); returns
     (precision, why)."""

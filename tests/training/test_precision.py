@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.training.precision import PRECISIONS, cpu_flags, resolve
+from pipelines.training.precision import PRECISIONS, cpu_flags, fresh_session, resolve
 
 AVX2_EPYC = {"fpu", "sse4_2", "avx", "avx2", "fma"}
 AMX_XEON = AVX2_EPYC | {"avx512f", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"}
@@ -38,3 +38,14 @@ def test_cpu_flags_read_proc_cpuinfo(tmp_path):
     assert cpu_flags(str(info)) == {"fpu", "avx2", "fma"}
     assert cpu_flags(str(tmp_path / "absent")) == set()  # not Linux: no flags, float32
     assert resolve("auto", flags=cpu_flags(str(tmp_path / "absent")))[0] == "float32"
+
+
+def test_a_fresh_session_keeps_the_policy_it_was_given():
+    import keras
+    try:
+        fresh_session("mixed_bfloat16")  # clear_session alone would leave float32
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"
+        assert keras.layers.Dense(2).dtype_policy.name == "mixed_bfloat16"
+    finally:
+        fresh_session("float32")
+    assert keras.config.dtype_policy().name == "float32"
