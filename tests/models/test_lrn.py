@@ -60,3 +60,24 @@ def test_serializes(tmp_path):
 def test_rejects_negative_radius():
     with pytest.raises(ValueError):
         LocalResponseNormalization(depth_radius=-1)
+
+
+def test_gradient_ops_sit_under_the_layers_name():
+    """A profile (benchmarks.step_profile, TensorBoard's) counts an op to the layer whose name
+    is a scope of the op's name; the hand-written gradient's ops carry it as autodiff's would,
+    instead of counting as work outside the layers."""
+    from benchmarks.step_profile import layer_of
+    layer = LocalResponseNormalization(name="lrn1_tower0")
+
+    @tf.function
+    def gradient(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+        return tape.gradient(y, x)
+
+    graph = gradient.get_concrete_function(tf.constant(relu_maps())).graph
+    arithmetic = [op.name for op in graph.get_operations()
+                  if op.type in ("Mul", "RealDiv", "Sub", "MatMul")]
+    assert any(op.type == "Sub" for op in graph.get_operations())  # the gradient is in the graph
+    assert arithmetic and all(layer_of(name, {"lrn1_tower0"}) for name in arithmetic), arithmetic
