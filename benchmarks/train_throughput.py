@@ -1,6 +1,7 @@
 """python -m benchmarks.train_throughput: training and inference images/s per model, achieved
 FLOP/s (project MAC counter: 2 FLOPs per MAC, training = 3x forward) and its fraction of the
-machine's peak measured in the same run; keras.applications and torchvision side by side."""
+machine's peak in the row's precision, measured in the same run; keras.applications and
+torchvision side by side."""
 
 import argparse
 import json
@@ -82,9 +83,11 @@ def main(argv=None):
     device = tf.config.experimental.get_device_details(
         tf.config.list_physical_devices("GPU")[0]).get("device_name") if gpu else \
         cpu_description()
-    peak = peak_flops(max(args.steps, 3))
-    print(f"device: {device}; peak matmul {peak['matmul'] / 1e9:.1f} GFLOP/s, "
-          f"3x3 conv {peak['conv3x3'] / 1e9:.1f} GFLOP/s", flush=True)
+    peaks = probes(precisions, max(args.steps, 3))
+    peak = peaks["float32"]
+    for policy, probe in peaks.items():
+        print(f"device: {device}; peak in {policy}: matmul {probe['matmul'] / 1e9:.1f} "
+              f"GFLOP/s, 3x3 conv {probe['conv3x3'] / 1e9:.1f} GFLOP/s", flush=True)
     xlas = {"off": (False,), "on": (True,), "both": (False, True)}[args.xla]
     policies = [POLICIES[x] for x in precisions]
     cases = []
@@ -112,7 +115,7 @@ def main(argv=None):
                 train_s, infer_s = keras_case(model, batch, args.steps, xla,
                                               compiled_updates=impl == "keras-nets")
                 rows.append(_row(name, impl, policy, xla, batch, model.input.shape[1], macs,
-                                 train_s, infer_s, peak))
+                                 train_s, infer_s, peaks[policy]))
                 _print(rows[-1])
                 del model
     keras.mixed_precision.set_global_policy("float32")
@@ -130,14 +133,25 @@ def main(argv=None):
                              peak))
             _print(rows[-1])
     result = {"date": time.strftime("%Y-%m-%d"), "device": device, "threads": threads,
-              "peak_flops": peak, "rows": rows}
+              "peak_flops": peak, "peak_flops_by_precision": peaks, "rows": rows}
     with open(args.json, "w") as f:
         json.dump(result, f, indent=1)
     print(f"wrote {args.json}")
     return 0
 
 
+def probes(precisions, calls):
+    """{policy: peak_flops in that precision} for the precisions asked for and float32 (the
+    torchvision rows' and the report's). Each row's MFU is set against its own precision's
+    probe: bfloat16 on AMX multiplies several times faster than float32, so a float32 peak
+    would flatter a bfloat16 step."""
+    from pipelines.training.precision import POLICIES
+    return {policy: peak_flops(calls, precision) for precision, policy in POLICIES.items()
+            if precision in (*precisions, "float32")}
+
+
 def _row(name, impl, policy, xla, batch, size, macs, train_s, infer_s, peak):
+    """One result; MFU against `peak`, the probes of the row's own precision."""
     train_flops = 3 * 2 * macs * batch / train_s
     return dict(model=name, impl=impl, precision=policy, xla=xla, batch=batch, input_size=size,
                 macs=macs, train_images_per_s=batch / train_s,
