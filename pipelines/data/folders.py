@@ -47,6 +47,23 @@ def scan_folder(root, split):
                          if os.path.isdir(os.path.join(split_dir, d)) and not d.startswith("."))
     if not class_names:
         raise DataError(f"{split_dir}: no class folders")
+    # A run reads a split more than once (its size, then its input), and a scan reads 1 KB of
+    # every image: the last scan of each split folder is kept while its class folders' entries
+    # are unchanged (adding, removing or renaming a file changes its folder's mtime).
+    key = tuple((name, os.stat(os.path.join(split_dir, name)).st_mtime_ns)
+                for name in class_names)
+    if _SCANS.get(split_dir, (None,))[0] != key:
+        _SCANS[split_dir] = (key, _scan(split_dir, class_names))
+    paths, labels, problems = _SCANS[split_dir][1]
+    if not paths:
+        raise DataError(f"{split_dir}: no readable images")
+    return list(paths), list(labels), class_names, list(problems)
+
+
+_SCANS = {}  # split folder -> (its class folders' mtimes, _scan's result)
+
+
+def _scan(split_dir, class_names):
     paths, labels, problems = [], [], []
     for label, name in enumerate(class_names):
         class_dir = os.path.join(split_dir, name)
@@ -63,9 +80,7 @@ def scan_folder(root, split):
             else:
                 paths.append(os.fsencode(path))
                 labels.append(label)
-    if not paths:
-        raise DataError(f"{split_dir}: no readable images")
-    return paths, labels, class_names, problems
+    return tuple(paths), tuple(labels), tuple(problems)
 
 
 _REPORTED = set()

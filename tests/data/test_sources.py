@@ -120,6 +120,20 @@ def test_folder_errors(tmp_path):
         load_split(f"folder:{tmp_path}", "train")
 
 
+def test_a_split_is_scanned_once_until_its_folders_change(folder, monkeypatch):
+    from pipelines.data import folders
+    read = []
+    check = folders.image_problem
+    monkeypatch.setattr(folders, "image_problem", lambda path: read.append(path) or check(path))
+    first = load_split(str(folder), "validation").num_examples
+    scanned = len(read)
+    assert scanned == first  # every image's head and tail, once
+    assert load_split(str(folder), "validation").num_examples == first and len(read) == scanned
+    (folder / "validation" / "dogs" / "new.png").write_bytes(encode(noise_image(20, 20)))
+    assert load_split(str(folder), "validation").num_examples == first + 1
+    assert len(read) == 2 * scanned + 1  # a file added: the split is read again
+
+
 def worker_images(split):
     """The encoded images that create_split gives this worker, in order."""
     ds = create_split(split.dataset, train=False, batch_size=1, preprocess=lambda e: e,
