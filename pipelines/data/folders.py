@@ -33,11 +33,12 @@ def image_problem(path):
     return None if complete else f"truncated {kind}"
 
 
-def scan_folder(root, split):
+def scan_folder(root, split, stream=None):
     """(paths as bytes, labels, class names, [(path, problem)]) for one split of an image folder.
 
     Classes are the sorted sub-folder names of the split folder; empty class folders keep their
-    label and are reported. Raises DataError when the split or every image is missing.
+    label and are reported. Skipped files are named on `stream` (stderr) when the split is
+    scanned. Raises DataError when the split or every image is missing.
     """
     split_dir = next((os.path.join(root, d) for d in SPLIT_DIRS.get(split, (split,))
                       if os.path.isdir(os.path.join(root, d))), None)
@@ -54,6 +55,8 @@ def scan_folder(root, split):
                 for name in class_names)
     if _SCANS.get(split_dir, (None,))[0] != key:
         _SCANS[split_dir] = (key, _scan(split_dir, class_names))
+        paths, _, problems = _SCANS[split_dir][1]
+        report(problems, split_dir, len(paths) + len(problems), stream)
     paths, labels, problems = _SCANS[split_dir][1]
     if not paths:
         raise DataError(f"{split_dir}: no readable images")
@@ -83,17 +86,10 @@ def _scan(split_dir, class_names):
     return tuple(paths), tuple(labels), tuple(problems)
 
 
-_REPORTED = set()
-
-
 def report(problems, split_dir, total, stream=None, limit=8):
-    """One summary line naming the skipped files (relative to the split folder), once per
-    process for the same folder and files (a run reads a split more than once: its size, then
-    its input pipeline)."""
-    key = (split_dir, total, tuple(problems))
-    if not problems or key in _REPORTED:
+    """One summary line naming the skipped files (relative to the split folder)."""
+    if not problems:
         return
-    _REPORTED.add(key)
     named = "; ".join(f"{os.path.relpath(p, split_dir)} ({why})" for p, why in problems[:limit])
     more = f"; and {len(problems) - limit} more" if len(problems) > limit else ""
     print(f"skipped {len(problems)} of {total} entries in {split_dir}: {named}{more}",

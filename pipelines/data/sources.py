@@ -101,9 +101,7 @@ def _shard_size(total, workers, index):
 def _from_folder(root, split, input_context):
     if not os.path.isdir(root):
         raise folders.DataError(f"{root}: no such folder")
-    paths, labels, class_names, problems = folders.scan_folder(root, split)
-    folders.report(problems, os.path.dirname(os.path.dirname(os.fsdecode(paths[0]))),
-                   len(paths) + len(problems))
+    paths, labels, class_names, _ = folders.scan_folder(root, split)
     dataset = tf.data.Dataset.from_tensor_slices(
         {"path": tf.constant(paths), "label": tf.constant(labels, tf.int64)})
     count, shard = len(paths), None
