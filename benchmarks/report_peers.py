@@ -8,6 +8,7 @@ import statistics
 from benchmarks.report_rows import NOT_RECORDED, _number, machine
 
 TRAINER, PLAIN, PEER = "keras-nets", "Keras' update ops", "torchvision"
+NO_LRN = "keras-nets without its LRN"
 
 
 def _dated(data):
@@ -28,7 +29,8 @@ def _ratio(quartiles):
 def peer_rows(data):
     """benchmarks.vs_torchvision: {"machine", "conv_probe_flops", "precision", "xla", "rounds",
     "onednn" (TF_ENABLE_ONEDNN_OPTS), "versions", "date", "results": [{"model", "peer", "batch", "img_per_s": {side: img/s},
-    "ratio_quartiles": {side: [q1, median, q3]}, "mfu": {side: fraction}}]}."""
+    "ratio_quartiles": {side: [q1, median, q3]}, "mfu": {side: fraction}}]}; with
+    `--without-lrn` a fourth side in img_per_s and ratio_quartiles."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         return None
     rows = []
@@ -39,6 +41,9 @@ def peer_rows(data):
                   f"and {_number(rates[PLAIN])} against {_number(rates[PEER])} img/s")
         if mfu:
             figure += f"; MFU {mfu[TRAINER]:.0%} against {mfu[PEER]:.0%}"
+        if NO_LRN in ratios:  # --without-lrn: the same rounds with AlexNet less its LRN
+            figure += (f"; without its LRN (a ceiling for any LRN) {_ratio(ratios[NO_LRN])}, "
+                       f"{_number(rates[NO_LRN])} img/s")
         versions = data.get("versions") or {}
         setting = ", ".join(p for p in (
             data.get("precision"), f"batch {r['batch']}",

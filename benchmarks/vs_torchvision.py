@@ -17,14 +17,17 @@ from benchmarks.timing import ISA_CAPS, hold_isa, interleaved, quartiles, timed_
 # paper's 227, torchvision's at 224: both give 55x55 after conv1), both VGGs at 224.
 PEERS = {"alexnet": "alexnet", "vgg_d": "vgg16"}
 SIDES = ("keras-nets", "Keras' update ops", "torchvision")
+# --without-lrn's fourth side: AlexNet less its LRN layers, the trainer's step. Not the paper's
+# net: the ceiling that any faster LRN could reach, timed in the same rounds.
+NO_LRN = "keras-nets without its LRN"
 
 
 def summary(seconds, batch):
     """Per side the median img/s; per Keras side the quartiles of its per-round ratio to
     torchvision (the same round's steps, so a slow moment divides out)."""
-    rates = {side: statistics.median(batch / s for s in seconds[side]) for side in SIDES}
-    ratios = {side: quartiles([t / s for s, t in zip(seconds[side], seconds["torchvision"])])
-              for side in SIDES[:2]}
+    rates = {side: statistics.median(batch / s for s in times) for side, times in seconds.items()}
+    ratios = {side: quartiles([t / s for s, t in zip(times, seconds["torchvision"])])
+              for side, times in seconds.items() if side != "torchvision"}
     return rates, ratios
 
 
@@ -42,6 +45,10 @@ def main(argv=None):
                    help="hold both sides' kernels to these instructions (oneDNN's "
                         "ONEDNN_MAX_CPU_ISA, torch's ATEN_CPU_CAPABILITY), e.g. avx2 on an "
                         "AVX-512 CPU")
+    p.add_argument("--without-lrn", action="store_true",
+                   help="also time AlexNet less its LRN layers in the same rounds: not the "
+                        "paper's net, but the ceiling any faster LRN could reach (torchvision's "
+                        "AlexNet has none)")
     p.add_argument("--json", default=None, help="also write the figures to this file")
     args = p.parse_args(argv)
     models = args.models.split(",")
@@ -50,13 +57,15 @@ def main(argv=None):
                   f"got {args.models}\n")
     if min(args.rounds, args.batch, args.vgg_batch) < 1:
         p.exit(2, f"{p.prog}: error: rounds, batch and vgg-batch must be >= 1\n")
+    if args.without_lrn and models != ["alexnet"]:
+        p.exit(2, f"{p.prog}: error: --without-lrn: only alexnet has LRN layers\n")
     if args.isa:
         hold_isa(args.isa)
     import keras
     from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, TorchPeer
     from benchmarks.timing import cpu_description, peak_flops
     from benchmarks.train_throughput import keras_steps
-    from keras_nets import build_model, count_macs
+    from keras_nets import LocalResponseNormalization, build_model, count_macs
     from pipelines.training.precision import POLICIES, fresh_session
     peak = peak_flops(3, args.precision)["conv3x3"]  # MFU against the same precision's peak
     print(f"device: {cpu_description()}; {os.cpu_count()} threads per side; 3x3 conv probe "
@@ -73,25 +82,39 @@ def main(argv=None):
         try:
             fresh_session(POLICIES[args.precision])
             nets = [build_model(name) for _ in range(2)]
+            compiled = [True, False]
+            if args.without_lrn:
+                nets.append(build_model(name, lrn=False))
+                compiled.append(True)
             policy = nets[0].dtype_policy.name  # what the Keras sides computed in
+            lrn_layers = [sum(isinstance(layer, LocalResponseNormalization) for layer in net.layers)
+                          for net in nets]
             macs = {"keras-nets": count_macs(nets[0])}
             macs["torchvision"] = macs["keras-nets"] if name == "vgg_d" else \
                 TORCHVISION_ALEXNET_MACS
-            steps = [keras_steps(net, batch, args.xla, compiled_updates=compiled)[0]
-                     for net, compiled in zip(nets, (True, False))]
+            steps = [timed_once(keras_steps(net, batch, args.xla, compiled_updates=c)[0])
+                     for net, c in zip(nets, compiled)]
 
             def report(round_, s):
                 print(f"{name} round {round_ + 1}/{args.rounds}: keras-nets {batch / s[0]:.2f} "
                       f"img/s (Keras' update ops {batch / s[1]:.2f}), {tv_name} "
-                      f"{batch / s[2]:.2f}; ratio {s[2] / s[0]:.2f} ({s[2] / s[1]:.2f})",
-                      flush=True)
+                      f"{batch / s[-1]:.2f}; ratio {s[-1] / s[0]:.2f} ({s[-1] / s[1]:.2f})"
+                      + (f"; without its LRN {batch / s[2]:.2f}, ratio {s[-1] / s[2]:.2f}"
+                         if args.without_lrn else ""), flush=True)
 
-            times = interleaved([timed_once(steps[0]), timed_once(steps[1]), peer.step],
-                                args.rounds, report)
-            seconds = dict(zip(SIDES, times))
+            times = interleaved([*steps, peer.step], args.rounds, report)
+            sides = (*SIDES[:2], NO_LRN)[:len(steps)] + ("torchvision",)
+            seconds = dict(zip(sides, times))
         finally:
             peer.close()
         rates, ratios = summary(seconds, batch)
+        if args.without_lrn:
+            print(f"{name} without its LRN ({lrn_layers[2]} LRN layers, a ceiling, not the paper's "
+                  f"net): median {rates[NO_LRN]:.2f} img/s, per-round ratio median "
+                  f"{ratios[NO_LRN][1]:.2f} (quartiles {ratios[NO_LRN][0]:.2f}-"
+                  f"{ratios[NO_LRN][2]:.2f}); the LRN's share of the step "
+                  f"{1 - rates['keras-nets'] / rates[NO_LRN]:.1%}",
+                  flush=True)
         print(f"{name} ({policy}) vs torchvision {tv_name}, batch {batch}, {args.rounds} rounds: "
               f"medians keras-nets {rates['keras-nets']:.2f} img/s (Keras' update ops "
               f"{rates[SIDES[1]]:.2f}), torchvision {rates['torchvision']:.2f}; per-round ratio "
@@ -104,6 +127,7 @@ def main(argv=None):
               f"({flops['keras-nets'] / peak:.0%}), torchvision {flops['torchvision'] / 1e9:.1f} "
               f"({flops['torchvision'] / peak:.0%})", flush=True)
         results.append(dict(model=name, peer=tv_name, batch=batch, policy=policy,
+                            lrn_layers=dict(zip(sides, lrn_layers)),
                             img_per_s=rates,
                             ratio_quartiles=ratios, mfu={k: v / peak for k, v in flops.items()},
                             seconds=seconds))

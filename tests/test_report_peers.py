@@ -31,6 +31,17 @@ def test_peer_row_names_both_steps_the_settings_and_the_machine():
     assert where == "AMD EPYC, 2 cores, AVX2; 2026-12-02; 3x3 conv probe 171 GFLOP/s"
 
 
+def test_a_run_with_the_ceiling_without_lrn_shows_it_in_the_same_row():
+    result = dict(PEERS["results"][0])
+    result["img_per_s"] = dict(result["img_per_s"], **{report_peers.NO_LRN: 38.42})
+    result["ratio_quartiles"] = dict(result["ratio_quartiles"],
+                                     **{report_peers.NO_LRN: [1.2, 1.26, 1.3]})
+    [(run, figure, *_)] = report_peers.peer_rows(dict(PEERS, results=[result]))
+    assert run == "`alexnet` vs torchvision `alexnet`"
+    assert figure.endswith("; without its LRN (a ceiling for any LRN) 1.26x (1.20-1.30), "
+                           "38.4 img/s")
+
+
 def test_precision_rows_mean_spread_and_seeds():
     rows = report_peers.precision_rows(PRECISION)
     assert [r[0] for r in rows] == ["default run in bfloat16", "default run in float32"]

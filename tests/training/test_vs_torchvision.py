@@ -1,6 +1,8 @@
 """benchmarks.vs_torchvision: its per-round ratios, the peer protocol (with a stand-in peer
 script, so it runs without torch), and its argument errors (no timing figures checked)."""
 
+import statistics
+
 import pytest
 
 from benchmarks import torchvision_peer, vs_torchvision
@@ -77,7 +79,25 @@ def test_without_torch_the_benchmark_exits_2(monkeypatch, capsys):
                                                     capsys)
 
 
-@pytest.mark.parametrize("argv", [["--models", "vgg"], ["--rounds", "0"], ["--batch", "-1"]])
+def test_without_lrn_times_alexnet_less_its_lrn_in_the_same_rounds(monkeypatch, tmp_path,
+                                                                   capsys):
+    monkeypatch.setattr(torchvision_peer, "TORCH_SCRIPT", READY_THEN_HALF_SECONDS)
+    out = tmp_path / "figures.json"
+    assert vs_torchvision.main(["--rounds", "2", "--batch", "2", "--without-lrn",
+                                "--json", str(out)]) == 0
+    import json
+    [result] = json.loads(out.read_text())["results"]
+    no_lrn = vs_torchvision.NO_LRN
+    # counted in the nets that ran: the paper's two LRN layers per tower, and none
+    assert result["lrn_layers"] == {"keras-nets": 4, "Keras' update ops": 4, no_lrn: 0}
+    assert len(result["seconds"][no_lrn]) == len(result["seconds"]["torchvision"]) == 2
+    assert result["ratio_quartiles"][no_lrn][1] == pytest.approx(
+        statistics.median(0.5 / s for s in result["seconds"][no_lrn]))  # the stand-in's 0.5 s
+    assert "without its LRN (0 LRN layers, a ceiling" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--models", "vgg"], ["--rounds", "0"], ["--batch", "-1"],
+                                  ["--models", "vgg_d", "--without-lrn"]])
 def test_bad_arguments_exit_2(argv, capsys):
     exit_2_error(vs_torchvision.main, argv, capsys)
 
