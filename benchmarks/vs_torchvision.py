@@ -2,9 +2,10 @@
 torchvision's, step by step. torchvision trains in a process of its own (torch and TensorFlow in
 one process can crash) that idles until asked for a step; within every round the two-tower
 AlexNet (or VGG D) with the trainer's compiled updates, the same net with Keras' own update ops
-(as a keras.applications user runs it) and torchvision's net each run one timed step, in an order
-that rotates, so a busy moment of this shared machine hits all three within seconds. Prints
-every round, then the medians of img/s and of the per-round ratios with their quartiles."""
+(as a keras.applications user runs it), with --without-lrn AlexNet less its LRN layers, and
+torchvision's net each run one timed step, in an order that rotates, so a busy moment of this
+shared machine hits all of them within seconds. Prints every round, then the medians of img/s
+and of the per-round ratios with their quartiles."""
 
 import argparse
 import os
