@@ -6,9 +6,9 @@ per precision over seeds (`benchmarks/results/precision_default_run.json`) and `
 import statistics
 
 from benchmarks.report_rows import NOT_RECORDED, _number, machine
+from benchmarks.vs_torchvision import NO_LRN, SIDES
 
-TRAINER, PLAIN, PEER = "keras-nets", "Keras' update ops", "torchvision"
-NO_LRN = "keras-nets without its LRN"
+TRAINER, PLAIN, PEER = SIDES
 
 
 def _dated(data):
@@ -28,9 +28,9 @@ def _ratio(quartiles):
 
 def peer_rows(data):
     """benchmarks.vs_torchvision: {"machine", "conv_probe_flops", "precision", "xla", "rounds",
-    "onednn" (TF_ENABLE_ONEDNN_OPTS), "versions", "date", "results": [{"model", "peer", "batch", "img_per_s": {side: img/s},
-    "ratio_quartiles": {side: [q1, median, q3]}, "mfu": {side: fraction}}]}; with
-    `--without-lrn` a fourth side in img_per_s and ratio_quartiles."""
+    "onednn" (TF_ENABLE_ONEDNN_OPTS), "versions", "date", "results": [{"model", "peer", "batch",
+    "img_per_s": {side: img/s}, "ratio_quartiles": {side: [q1, median, q3]}, "mfu": {side:
+    fraction}}]}; with `--without-lrn` a fourth side in img_per_s and ratio_quartiles."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         return None
     rows = []
@@ -57,8 +57,8 @@ def peer_rows(data):
 
 
 def precision_rows(data):
-    """The default run per precision: {"machine", "date", "setting", "precision_runs": [{"precision",
-    "seed", "val_top1_accuracy", "minutes"}]}."""
+    """The default run per precision: {"machine", "date", "setting", "precision_runs":
+    [{"precision", "seed", "val_top1_accuracy", "minutes"}]}."""
     if not isinstance(data, dict) or not isinstance(data.get("precision_runs"), list):
         return None
     if not all(isinstance(r, dict) and "precision" in r and "val_top1_accuracy" in r

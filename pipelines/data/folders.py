@@ -33,12 +33,12 @@ def image_problem(path):
     return None if complete else f"truncated {kind}"
 
 
-def scan_folder(root, split, stream=None):
+def scan_folder(root, split):
     """(paths as bytes, labels, class names, [(path, problem)]) for one split of an image folder.
 
     Classes are the sorted sub-folder names of the split folder; empty class folders keep their
-    label and are reported. Skipped files are named on `stream` (stderr) when the split is
-    scanned. Raises DataError when the split or every image is missing.
+    label and are reported. Skipped files are named on stderr when the split is scanned.
+    Raises DataError when the split or every image is missing.
     """
     split_dir = next((os.path.join(root, d) for d in SPLIT_DIRS.get(split, (split,))
                       if os.path.isdir(os.path.join(root, d))), None)
@@ -56,7 +56,7 @@ def scan_folder(root, split, stream=None):
     if _SCANS.get(split_dir, (None,))[0] != key:
         _SCANS[split_dir] = (key, _scan(split_dir, class_names))
         paths, _, problems = _SCANS[split_dir][1]
-        report(problems, split_dir, len(paths) + len(problems), stream)
+        report(problems, split_dir, len(paths) + len(problems))
     paths, labels, problems = _SCANS[split_dir][1]
     if not paths:
         raise DataError(f"{split_dir}: no readable images")
@@ -86,11 +86,11 @@ def _scan(split_dir, class_names):
     return tuple(paths), tuple(labels), tuple(problems)
 
 
-def report(problems, split_dir, total, stream=None, limit=8):
+def report(problems, split_dir, total, limit=8):
     """One summary line naming the skipped files (relative to the split folder)."""
     if not problems:
         return
     named = "; ".join(f"{os.path.relpath(p, split_dir)} ({why})" for p, why in problems[:limit])
     more = f"; and {len(problems) - limit} more" if len(problems) > limit else ""
     print(f"skipped {len(problems)} of {total} entries in {split_dir}: {named}{more}",
-          file=stream or sys.stderr)
+          file=sys.stderr)
