@@ -1,7 +1,5 @@
 """Benchmarks: figures printed side by side in one run, never timed tests."""
 
-import os
-
-# TensorFlow's oneDNN kernels on before it loads, unless the user set TF_ENABLE_ONEDNN_OPTS
-# (keras_nets.onednn says why; importing keras_nets here would load TensorFlow before --help).
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+# keras_nets sets TensorFlow's oneDNN default (keras_nets.onednn), which has to come before
+# TensorFlow loads; importing it loads neither Keras nor TensorFlow.
+import keras_nets  # noqa: F401

@@ -7,7 +7,9 @@ best epoch's, the steps, and the wall time of the whole command (TensorFlow's st
 preparation, training, the final model) with the machine, in --json after every model. A
 relaunch skips the models already recorded for the same flags; an interrupted model's run
 resumes from its checkpoint (`pipelines.train` continues a run directory) and is recorded as
-resumed, its wall time being the last launch's.
+resumed, its wall time being the last launch's. `--seeds 0,1,2` runs each model once per seed
+(`--seed S`, one run directory each); the report gives their mean and spread. A model grown from
+a shallower net (VGG 3.1, pipelines.training.grow) is recorded with its first stage.
 """
 
 import argparse
@@ -18,20 +20,30 @@ import sys
 import time
 
 from benchmarks.timing import cpu_description
+from pipelines.training.rundir import stage_dir
 from research.paper_runs import read_run
 
 
 def summarize(run_dir):
-    """The run's figures from its config.json and metrics.jsonl."""
+    """The run's figures from its config.json and metrics.jsonl (with its first stage's, for a
+    net grown from a shallower one)."""
     config, rows = read_run(run_dir)
     recipe = config["recipe"]
-    return dict(model=config["model"], recipe=recipe["name"], epochs=len(rows),
-                steps=len(rows) * config["steps_per_epoch"], batch_size=recipe["batch_size"],
-                input_size=config["preprocessing"]["input_size"],
-                precision=config.get("precision_resolved"),
-                val_top1_accuracy=round(1 - rows[-1]["val_top1_error"], 4),
-                val_top5_accuracy=round(1 - rows[-1]["val_top5_error"], 4),
-                best_val_top1_accuracy=round(1 - min(r["val_top1_error"] for r in rows), 4))
+    summary = dict(model=config["model"], recipe=recipe["name"], seed=config.get("seed", 0),
+                   epochs=len(rows), steps=len(rows) * config["steps_per_epoch"],
+                   batch_size=recipe["batch_size"],
+                   input_size=config["preprocessing"]["input_size"],
+                   precision=config.get("precision_resolved"),
+                   val_top1_accuracy=round(1 - rows[-1]["val_top1_error"], 4),
+                   val_top5_accuracy=round(1 - rows[-1]["val_top5_error"], 4),
+                   best_val_top1_accuracy=round(1 - min(r["val_top1_error"] for r in rows), 4))
+    source = recipe.get("grow_from")
+    stage = stage_dir(run_dir, source) if source else None
+    if stage and os.path.exists(os.path.join(stage, "metrics.jsonl")):
+        first = summarize(stage)
+        summary["grown_from"] = {k: first[k] for k in (
+            "model", "steps", "batch_size", "val_top1_accuracy")}
+    return summary
 
 
 def _load(path):
@@ -57,7 +69,15 @@ def main(argv=None):
                    help="comma-separated registry names (default: every built-in model)")
     p.add_argument("--root", default="runs/default_runs", help="one run directory per model")
     p.add_argument("--json", default=None, help="write the figures here (after every model)")
+    p.add_argument("--seeds", default="0",
+                   help="comma-separated seeds: each model once per seed (default: 0)")
     args = p.parse_args(argv)
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds or min(seeds) < 0:
+        p.error(f"--seeds must be comma-separated integers >= 0, got {args.seeds!r}")
     from keras_nets.registry import MODEL_NAMES, SPECS  # after --help: no TensorFlow for it
     models = [m.strip() for m in (args.models or ",".join(SPECS)).split(",") if m.strip()]
     unknown = [m for m in models if m not in MODEL_NAMES]
@@ -69,14 +89,15 @@ def main(argv=None):
         data = {}  # figures of other flags or of another machine are not this table's
     data.update(machine=here, flags=extra)
     runs = list(data.get("runs", []))
-    for index, model in enumerate(models, 1):
-        if any(r["model"] == model for r in runs):
-            print(f"[{index}/{len(models)}] {model}: recorded, skipped")
+    todo = [(model, seed) for model in models for seed in seeds]
+    for index, (model, seed) in enumerate(todo, 1):
+        if any(r["model"] == model and r.get("seed", 0) == seed for r in runs):
+            print(f"[{index}/{len(todo)}] {model} seed {seed}: recorded, skipped")
             continue
-        run_dir = os.path.join(args.root, model)
+        run_dir = os.path.join(args.root, model if seed == 0 else f"{model}_seed{seed}")
         cmd = [sys.executable, "-m", "pipelines.train", "--model", model, "--run-dir", run_dir,
-               "--no-export", *extra]
-        print(f"[{index}/{len(models)}] {' '.join(cmd[1:])}", flush=True)
+               "--no-export", *(["--seed", str(seed)] if seed else []), *extra]
+        print(f"[{index}/{len(todo)}] {' '.join(cmd[1:])}", flush=True)
         resumed = os.path.exists(os.path.join(run_dir, "config.json"))
         start = time.time()
         code = subprocess.call(cmd)

@@ -1,19 +1,34 @@
 """python -m benchmarks.gpu: training images/s of AlexNet and VGG16 on GPUs, for a GPU owner.
 
 One command prints a table: every model x precision (float32, mixed) x XLA (off, on) x number
-of GPUs (1..N, MirroredStrategy, batch per GPU fixed), with MFU against the device's published
-dense peak (float32 runs are compared with the TF32 peak when TensorFlow uses TF32, as it does on
-Ampere and later by default). Synthetic batches already on the devices: this measures the model
-and the all-reduce, not the input pipeline (`--data-service` in pipelines.train is for that).
-Without a GPU it runs on the CPU (tiny settings, to check the script).
+of GPUs (1..N, batch per GPU fixed), with MFU against the device's published dense peak
+(float32 runs are compared with the TF32 peak when the framework uses TF32, as TensorFlow and
+JAX do on Ampere and later by default). Synthetic batches already on the devices: this measures
+the model and the all-reduce, not the input pipeline (`--data-service` in pipelines.train is for
+that). Without a GPU, or with --cpu, it runs on the CPU (tiny settings, to check the script).
+
+Keras' backend chooses the framework: TensorFlow (MirroredStrategy over the GPUs; XLA on or off),
+or JAX (`KERAS_BACKEND=jax`: one jitted step over a mesh of the GPUs, the batch split across
+them and the weights replicated; every step is XLA-compiled, so XLA is always on). The JAX path
+imports neither TensorFlow nor TensorFlow Datasets: it runs where TensorFlow is not installed.
+
+Beside each model, its PyTorch peers on one device, each in a process of its own (one framework
+per process, each with its own GPU memory), with the same TF32 setting: torchvision's network
+(for AlexNet its single-tower 64-192-384-256-256 variant, 224 px) and, for AlexNet, the same
+two-tower net in PyTorch (benchmarks.torch_alexnet: grouped convolutions, LRN per tower, 227 px),
+the fair comparison. Skipped when torch (or torchvision) is not installed, or with --no-peers.
 """
 
 import argparse
+import functools
 import json
+import os
 import sys
 import time
+from typing import NamedTuple
 
 from benchmarks.timing import seconds_per_call
+from benchmarks.torchvision_peer import run_torch
 
 # Published dense peaks in TFLOP/s (NVIDIA data sheets): FP32, TF32 tensor, FP16/BF16 tensor.
 PEAKS = {
@@ -26,6 +41,20 @@ PEAKS = {
     "V100": (15.7, None, 125.0),
     "T4": (8.1, None, 65.0),
 }
+# Each model's PyTorch peers (benchmarks.torch_alexnet's names) and the side they train at.
+PEERS = {"alexnet": (("alexnet", 224), ("alexnet_two_tower", 227)),
+         "vgg_a": (("vgg11", 224),), "vgg_b": (("vgg13", 224),), "vgg_d": (("vgg16", 224),),
+         "vgg_e": (("vgg19", 224),)}
+
+
+class Machine(NamedTuple):
+    """What the rows run on: the device's name, its GPUs (0: the CPU), whether float32 runs
+    in TF32, the framework and its version, and one training measurement for it."""
+    device: str
+    gpus: int
+    tf32: bool
+    framework: str
+    measure: object  # (model, gpus, batch per device, policy, xla, steps, warmup, size, width)
 
 
 def published_peak(device_name, precision, tf32):
@@ -38,10 +67,11 @@ def published_peak(device_name, precision, tf32):
     return None
 
 
-def measure(model_name, strategy, batch_per_replica, precision, xla, steps, warmup,
-            input_size=None, width=1.0):
-    """Training images/s and MACs per image of one configuration (SGD momentum, cross-entropy;
-    float16 without loss scaling: a throughput figure)."""
+def measure(model_name: str, strategy, batch_per_replica: int, precision: str, xla: bool,
+            steps: int, warmup: int, input_size: int | None = None,
+            width: float = 1.0) -> tuple[float, int]:
+    """Training images/s and MACs per image of one configuration under TensorFlow (SGD
+    momentum, cross-entropy; float16 without loss scaling: a throughput figure)."""
     import keras
     import tensorflow as tf
     from keras_nets import build_model, count_macs
@@ -81,74 +111,210 @@ def measure(model_name, strategy, batch_per_replica, precision, xla, steps, warm
     return global_batch / seconds, macs
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m benchmarks.gpu", description=__doc__)
+def measure_jax(model_name: str, devices: list, batch_per_device: int, policy: str, steps: int,
+                warmup: int, input_size: int | None = None,
+                width: float = 1.0) -> tuple[float, int]:
+    """Training images/s and MACs per image of one configuration under JAX: the same step as
+    `measure` (SGD momentum, mean cross-entropy, float16 without loss scaling) as one jitted
+    function of the weights (Keras' stateless_call and stateless_apply), the global batch split
+    over `devices` and the weights replicated, so that XLA all-reduces the gradients."""
+    import jax
+    import keras
+    import numpy as np
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+    from keras_nets import build_model, count_macs
+    keras.utils.clear_session()
+    keras.config.set_dtype_policy(policy)
+    try:
+        model = build_model(model_name, input_size=input_size, width=width)
+    finally:
+        keras.config.set_dtype_policy("float32")
+    optimizer = keras.optimizers.SGD(0.001, momentum=0.9)
+    optimizer.build(model.trainable_variables)
+    size, classes = model.input.shape[1], model.output.shape[-1]
+    mesh = Mesh(np.array(devices), ("batch",))
+    replicated = NamedSharding(mesh, PartitionSpec())
+    split = NamedSharding(mesh, PartitionSpec("batch"))
+    global_batch = batch_per_device * len(devices)
+    images = jax.device_put(jax.random.normal(jax.random.key(0), (global_batch, size, size, 3)),
+                            split)
+    labels = jax.device_put(jax.random.randint(jax.random.key(1), (global_batch,), 0, classes),
+                            split)
+    state = jax.device_put(tuple([v.value for v in variables] for variables in (
+        model.trainable_variables, model.non_trainable_variables, optimizer.variables)),
+        replicated)
+
+    def loss_of(trainable, non_trainable, x, y):
+        probs, non_trainable = model.stateless_call(trainable, non_trainable, x, training=True)
+        probs = keras.ops.cast(probs, "float32")
+        return keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, probs)), \
+            non_trainable
+
+    @functools.partial(jax.jit, donate_argnums=0)
+    def step(state, x, y):
+        trainable, non_trainable, slots = state
+        (loss, non_trainable), grads = jax.value_and_grad(loss_of, has_aux=True)(
+            trainable, non_trainable, x, y)
+        trainable, slots = optimizer.stateless_apply(slots, grads, trainable)
+        return (trainable, non_trainable, slots), loss
+
+    def call():
+        nonlocal state
+        state, loss = step(state, images, labels)
+        return loss
+
+    seconds = seconds_per_call(call, steps, warmup, wait=lambda loss: loss.block_until_ready())
+    return global_batch / seconds, count_macs(model)
+
+
+def tensorflow_machine(cpu: bool) -> Machine:
+    """TensorFlow's GPUs (none with --cpu), memory grown on demand, and its measurement."""
+    import tensorflow as tf
+    if cpu:
+        tf.config.set_visible_devices([], "GPU")  # before TensorFlow initialises its devices
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        tf.config.experimental.set_memory_growth(gpu, True)
+    device = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU") \
+        if gpus else "CPU (no GPU: a check of the script, not a GPU figure)"
+
+    def run(name, n, per, policy, xla, steps, warmup, size, width):
+        devices = [f"/gpu:{i}" for i in range(n)] if gpus else ["/cpu:0"]
+        return measure(name, tf.distribute.MirroredStrategy(devices), per, policy, xla, steps,
+                       warmup, size, width)
+
+    tf32 = bool(gpus) and tf.config.experimental.tensor_float_32_execution_enabled()
+    return Machine(device, len(gpus), tf32,
+                   f"TensorFlow {tf.__version__}", run)
+
+
+def jax_machine(cpu: bool) -> Machine:
+    """JAX's GPUs (none with --cpu, or where its CUDA plugin is missing) and its measurement;
+    TF32 as JAX's default matmul precision gives it on GPUs of compute capability 8.0 and up."""
+    # The PyTorch peers run after the Keras rows, in processes of their own: JAX's default grab
+    # of 75% of each GPU's memory at start would leave them a quarter.
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    import jax
+    gpus = [] if cpu else [d for d in jax.devices() if d.platform == "gpu"]
+    devices = gpus or jax.devices("cpu")[:1]
+    capability = float(getattr(gpus[0], "compute_capability", 0) or 0) if gpus else 0.0
+    precision = jax.config.jax_default_matmul_precision
+    tf32 = capability >= 8.0 and precision in (None, "default", "tensorfloat32", "fastest")
+    device = gpus[0].device_kind if gpus else \
+        "CPU (no GPU: a check of the script, not a GPU figure)"
+
+    def run(name, n, per, policy, xla, steps, warmup, size, width):
+        return measure_jax(name, devices[:n], per, policy, steps, warmup, size, width)
+
+    return Machine(device, len(gpus), tf32, f"JAX {jax.__version__}", run)
+
+
+def peer_rows(model: str, machine: Machine, args: argparse.Namespace) -> list[dict]:
+    """The PyTorch peers of `model` (PEERS) on one device, each precision of args, measured in
+    processes of their own; peers whose package is not installed are left out."""
+    rows = []
+    per = args.vgg_batch if model.startswith("vgg") else args.batch
+    for name, side in PEERS.get(model, ()):
+        size = args.input_size or side
+        for precision in args.precisions.split(","):
+            torch_precision = "float32" if precision == "float32" else "mixed"
+            result = run_torch(
+                ["-m", "benchmarks.torch_alexnet", name, "--batch", str(per), "--input-size",
+                 str(size), "--width", str(args.width), "--steps", str(args.steps), "--warmup",
+                 str(args.warmup), "--device", "cuda" if machine.gpus else "cpu", "--precision",
+                 torch_precision] + (["--tf32"] if machine.tf32 else []), f"PyTorch {name}")
+            if result is None:
+                print(f"{name + ' (torch)':<26}(torch or torchvision is not installed)")
+                break
+            half = "float16" if machine.gpus else "bfloat16"
+            rows.append(dict(model=name, framework=f"torch {result['torch']}", input_size=size,
+                             precision="float32" if torch_precision == "float32"
+                             else f"autocast_{half}", xla=False, gpus=1, batch=per,
+                             images_per_s=result["images_per_s"], macs=result["macs"]))
+            print_row(rows[-1], machine, args.peak_tflops)
+    return rows
+
+
+def print_row(row: dict, machine: Machine, peak_tflops: float | None) -> None:
+    """One line of the table; adds tflops, peak_tflops and mfu to `row`."""
+    n, rate = row["gpus"], row["images_per_s"]
+    flops = 6 * row.pop("macs") * rate
+    peak = peak_tflops or published_peak(machine.device, row["precision"], machine.tf32)
+    row.update(tflops=flops / 1e12, peak_tflops=peak,
+               mfu=flops / (n * peak * 1e12) if peak else None)
+    name = row["model"] + (" (torch)" if row.get("framework", "").startswith("torch") else "")
+    print(f"{name:<26}{row['precision']:<18}{'on' if row['xla'] else 'off':<5}{n:>5}"
+          f"{row['batch']:>7}{rate:>10.1f}{rate / n:>11.1f}{flops / 1e12:>9.2f}"
+          f"{peak or float('nan'):>8.1f}"
+          f"{'' if peak is None else format(row['mfu'], '.1%'):>7}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.gpu", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default="alexnet,vgg_d")
     p.add_argument("--batch", type=int, default=128, help="AlexNet batch per GPU")
     p.add_argument("--vgg-batch", type=int, default=32, help="VGG batch per GPU")
     p.add_argument("--gpus", default=None, help="comma-separated GPU counts (default 1..N)")
     p.add_argument("--precisions", default="float32,mixed")
-    p.add_argument("--xla", default="off,on")
+    p.add_argument("--xla", default="off,on", help="TensorFlow only: JAX always compiles")
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--input-size", type=int, default=None, help="(CPU check: small inputs)")
     p.add_argument("--width", type=float, default=1.0, help="(CPU check: narrow nets)")
+    p.add_argument("--cpu", action="store_true",
+                   help="run on the CPU even where there are GPUs (a check of the script)")
+    p.add_argument("--no-peers", dest="peers", action="store_false",
+                   help="leave out the PyTorch peers")
     p.add_argument("--peak-tflops", type=float, default=None,
                    help="the device's peak for MFU when it is not in the built-in table")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
     if min(args.batch, args.vgg_batch, args.steps) < 1 or args.warmup < 1:
         p.exit(2, f"{p.prog}: error: batches and steps must be >= 1\n")
-    import tensorflow as tf
+    import keras
     from keras_nets.registry import get_spec
     try:
-        for name in args.models.split(","):
-            get_spec(name)
+        models = [get_spec(name).name for name in args.models.split(",")]
     except (KeyError, ValueError) as err:
         p.exit(2, f"{p.prog}: error: {err}\n")
-    gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        tf.config.experimental.set_memory_growth(gpu, True)
-    if gpus:
-        device = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+    backend = keras.backend.backend()
+    if backend not in ("tensorflow", "jax"):
+        p.exit(2, f"{p.prog}: error: Keras backend {backend!r}: tensorflow or jax\n")
+    machine = (jax_machine if backend == "jax" else tensorflow_machine)(args.cpu)
+    counts = [1]
+    if machine.gpus:
         counts = [int(c) for c in args.gpus.split(",")] if args.gpus else \
-            list(range(1, len(gpus) + 1))
-        if max(counts) > len(gpus) or min(counts) < 1:
-            p.exit(2, f"{p.prog}: error: --gpus {args.gpus}: {len(gpus)} GPUs here\n")
-    else:
-        device, counts = "CPU (no GPU: a check of the script, not a GPU figure)", [1]
-    tf32 = tf.config.experimental.tensor_float_32_execution_enabled()
-    print(f"device: {len(gpus) or 1} x {device}; TF32 {'on' if tf32 else 'off'}; "
-          f"TensorFlow {tf.__version__}", flush=True)
-    print(f"{'model':<10}{'precision':<16}{'xla':<5}{'gpus':>5}{'batch':>7}{'img/s':>10}"
+            list(range(1, machine.gpus + 1))
+        if max(counts) > machine.gpus or min(counts) < 1:
+            p.exit(2, f"{p.prog}: error: --gpus {args.gpus}: {machine.gpus} GPUs here\n")
+    xlas = [x == "on" for x in args.xla.split(",")] if backend == "tensorflow" else [True]
+    print(f"device: {machine.gpus or 1} x {machine.device}; TF32 "
+          f"{'on' if machine.tf32 else 'off'}; {machine.framework} (Keras backend {backend})",
+          flush=True)
+    print(f"{'model':<26}{'precision':<18}{'xla':<5}{'gpus':>5}{'batch':>7}{'img/s':>10}"
           f"{'img/s/gpu':>11}{'TFLOP/s':>9}{'peak':>8}{'MFU':>7}")
-    rows = []
-    for name in args.models.split(","):
+    rows, peers = [], []
+    for name in models:
         vgg = not get_spec(name).fixed_scale
         for precision in args.precisions.split(","):
             policy = precision if precision != "mixed" else (
-                "mixed_float16" if gpus else "mixed_bfloat16")
-            for xla in (x == "on" for x in args.xla.split(",")):
+                "mixed_float16" if machine.gpus else "mixed_bfloat16")
+            for xla in xlas:
                 for n in counts:
-                    devices = [f"/gpu:{i}" for i in range(n)] if gpus else ["/cpu:0"]
-                    strategy = tf.distribute.MirroredStrategy(devices)
                     per = args.vgg_batch if vgg else args.batch
-                    rate, macs = measure(name, strategy, per, policy, xla, args.steps,
-                                         args.warmup, args.input_size, args.width)
-                    flops = 6 * macs * rate
-                    peak = args.peak_tflops or published_peak(device, policy, tf32)
-                    row = dict(model=name, precision=policy, xla=xla, gpus=n, batch=per * n,
-                               images_per_s=rate, tflops=flops / 1e12, peak_tflops=peak,
-                               mfu=flops / (n * peak * 1e12) if peak else None)
-                    rows.append(row)
-                    print(f"{name:<10}{policy:<16}{'on' if xla else 'off':<5}{n:>5}"
-                          f"{per * n:>7}{rate:>10.1f}{rate / n:>11.1f}{flops / 1e12:>9.2f}"
-                          f"{peak or float('nan'):>8.1f}"
-                          f"{'' if peak is None else format(row['mfu'], '.1%'):>7}", flush=True)
+                    rate, macs = machine.measure(name, n, per, policy, xla, args.steps,
+                                                 args.warmup, args.input_size, args.width)
+                    rows.append(dict(model=name, precision=policy, xla=xla, gpus=n,
+                                     batch=per * n, images_per_s=rate, macs=macs))
+                    print_row(rows[-1], machine, args.peak_tflops)
+        if args.peers:
+            peers += peer_rows(name, machine, args)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(device=device, tf32=tf32, date=time.strftime("%F"), rows=rows), f,
-                      indent=1)
+            json.dump(dict(device=machine.device, tf32=machine.tf32, backend=backend,
+                           framework=machine.framework, date=time.strftime("%F"), rows=rows,
+                           peers=peers), f, indent=1)
     return 0
 
 

@@ -75,7 +75,7 @@ def main(argv=None):
             preprocess=eval_preprocess("multi_crop", 224, 384)), 1),
         ("vgg full image + mirror, Q=384", create_split(
             examples, train=False, batch_size=1,
-            preprocess=eval_preprocess("full_image", 224, 384)), 1),
+            preprocess=eval_preprocess("dense", 224, 384)), 1),
     ]
     print(f"machine: {cpu_description()}")
     print(f"{'pipeline':<34}{'images/s':>10}{'vs baseline':>13}")

@@ -56,6 +56,14 @@ def peer_rows(data):
     return rows or None
 
 
+def over_seeds(accuracy):
+    """'91.9% ± 0.8 (3 seeds: 92.5, 92.2, 91.0)': mean, sample standard deviation and each
+    seed's accuracy."""
+    spread = f" ± {100 * statistics.stdev(accuracy):.1f}" if len(accuracy) > 1 else ""
+    return (f"{100 * statistics.mean(accuracy):.1f}%{spread} ({len(accuracy)} "
+            f"seed{'s' * (len(accuracy) != 1)}: {', '.join(f'{100 * a:.1f}' for a in accuracy)})")
+
+
 def precision_rows(data):
     """The default run per precision: {"machine", "date", "setting", "precision_runs":
     [{"precision", "seed", "val_top1_accuracy", "minutes"}]}."""
@@ -67,12 +75,8 @@ def precision_rows(data):
     rows = []
     for precision in sorted({r["precision"] for r in data["precision_runs"]}):
         runs = [r for r in data["precision_runs"] if r["precision"] == precision]
-        accuracy = [r["val_top1_accuracy"] for r in runs]
-        spread = f" ± {100 * statistics.stdev(accuracy):.1f}" if len(accuracy) > 1 else ""
         minutes = [r["minutes"] for r in runs if r.get("minutes")]
-        figure = (f"val top-1 accuracy {100 * statistics.mean(accuracy):.1f}%{spread} "
-                  f"({len(runs)} seed{'s' * (len(runs) != 1)}: "
-                  f"{', '.join(f'{100 * a:.1f}' for a in accuracy)})")
+        figure = f"val top-1 accuracy {over_seeds([r['val_top1_accuracy'] for r in runs])}"
         if minutes:
             figure += f", {statistics.median(minutes):.1f} min a run"
         rows.append((f"default run in {precision}", figure, data.get("setting", ""),
@@ -99,10 +103,11 @@ def own_folder_rows(data):
 
 
 def default_run_rows(data):
-    """benchmarks.default_runs: {"machine", "flags", "runs": [{"model", "recipe", "epochs",
-    "steps", "batch_size", "input_size", "val_top1_accuracy", "val_top5_accuracy",
-    "best_val_top1_accuracy", "wall_seconds", "resumed", "precision" (optional)}]}, one row per
-    model."""
+    """benchmarks.default_runs: {"machine", "flags", "runs": [{"model", "seed" (optional),
+    "recipe", "epochs", "steps", "batch_size", "input_size", "val_top1_accuracy",
+    "val_top5_accuracy", "best_val_top1_accuracy", "wall_seconds", "resumed", "precision"
+    (optional), "grown_from" (optional: {"model", "steps", "batch_size", "val_top1_accuracy"})}]},
+    one row per model, its seeds' mean and spread when it ran with several."""
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list) or not data["runs"]:
         return None
     if not all(isinstance(r, dict) and {"model", "val_top1_accuracy", "steps"} <= set(r)
@@ -110,17 +115,28 @@ def default_run_rows(data):
         return None
     flags = " ".join(data.get("flags") or [])
     rows = []
-    for r in data["runs"]:
-        figure = (f"val top-1 accuracy {100 * r['val_top1_accuracy']:.1f}%, top-5 "
-                  f"{100 * r['val_top5_accuracy']:.1f}% (best epoch "
-                  f"{100 * r['best_val_top1_accuracy']:.1f}%)")
-        if r.get("wall_seconds") and not r.get("resumed"):
-            figure += f", {r['wall_seconds'] / 60:.1f} min in all"
-        setting = (f"`pipelines.train --model {r['model']}{' ' + flags if flags else ''}`: "
-                   f"recipe {r['recipe']}, {r['epochs']} epochs, {r['steps']:,} steps of "
+    for model in dict.fromkeys(r["model"] for r in data["runs"]):
+        runs = [r for r in data["runs"] if r["model"] == model]
+        r = runs[0]
+        figure = (f"val top-1 accuracy {over_seeds([r['val_top1_accuracy'] for r in runs])}"
+                  if len(runs) > 1 else f"val top-1 accuracy {100 * r['val_top1_accuracy']:.1f}%")
+        if len(runs) == 1:
+            figure += (f", top-5 {100 * r['val_top5_accuracy']:.1f}% (best epoch "
+                       f"{100 * r['best_val_top1_accuracy']:.1f}%)")
+        minutes = [r["wall_seconds"] / 60 for r in runs
+                   if r.get("wall_seconds") and not r.get("resumed")]
+        if minutes:
+            figure += f", {statistics.median(minutes):.1f} min in all"
+            figure += " (median)" if len(minutes) > 1 else ""
+        first = r.get("grown_from")
+        stage = (f"{first['steps']:,} steps of {first['batch_size']} of `{first['model']}` "
+                 f"(its own {100 * first['val_top1_accuracy']:.1f}%), then "
+                 if isinstance(first, dict) else "")
+        setting = (f"`pipelines.train --model {model}{' ' + flags if flags else ''}`: "
+                   f"recipe {r['recipe']}, {stage}{r['epochs']} epochs, {r['steps']:,} steps of "
                    f"{r['batch_size']}, {r['input_size']} px"
                    + (f", {r['precision']}" if r.get("precision") else ""))
-        rows.append((f"`{r['model']}` default run", figure, setting, machine(data)))
+        rows.append((f"`{model}` default run", figure, setting, machine(data)))
     return rows
 
 

@@ -3,9 +3,12 @@ crash), with the same number of threads: timed there (`torch_case`) or step by s
 (`TorchPeer`), so that their steps interleave with Keras' ones."""
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # torchvision's AlexNet is its single-tower 64-192-384-256-256 variant: 714,188,480 MACs at
 # 224 (counted for its layers); its VGG16 is configuration D, counted as ours.
@@ -52,12 +55,19 @@ else:  # a peer (TorchPeer): one timed training step per line read, until stdin 
 def torch_case(name, batch, size, steps, threads):
     """torchvision in its own process (torch and TensorFlow in one process can crash), with
     the same number of threads; None when torch is not installed."""
-    result = subprocess.run([sys.executable, "-c", TORCH_SCRIPT, name, str(batch), str(size),
-                             str(steps), str(threads)], capture_output=True, text=True)
+    return run_torch(["-c", TORCH_SCRIPT, name, str(batch), str(size), str(steps), str(threads)],
+                     f"torchvision {name}")
+
+
+def run_torch(args: list[str], what: str):
+    """`python ARGS` in a process of its own, from the repository's root (so that `-m
+    benchmarks.…` needs no install): the JSON of its last output line; None when torch (or
+    torchvision) is not installed; RuntimeError with the end of its stderr when it fails."""
+    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         if "ModuleNotFoundError" in result.stderr:
             return None
-        raise RuntimeError(f"torchvision {name} failed: {result.stderr[-500:]}")
+        raise RuntimeError(f"{what} failed: {result.stderr[-500:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -10,15 +10,14 @@ import dataclasses
 import functools
 from typing import Callable
 
+from keras_nets import convert
 from keras_nets.alexnet import build_alexnet
+from keras_nets.convert.keras_applications import IMAGENET_FILES
+from keras_nets.image_classifier import ImageClassifier
 from keras_nets.normalization import PAPER_NORMALIZATION
 from keras_nets.preprocessing import Preprocessing
-from keras_nets.vgg import ALIASES as VGG_ALIASES, IMAGENET_WEIGHTS, build_vgg, init_from_shallower
-
-# The test protocols of pipelines.evaluation: AlexNet section 4.1 reports the centre crop and
-# the 10-crop; VGG adds multi-scale (4.2), dense (3.2) and multi-crop (4.3) evaluation.
-ALEXNET_TESTS = ("center", "ten_crop")
-VGG_TESTS = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_multi_crop")
+from keras_nets.protocols import ALEXNET_TESTS, TEST, TRAIN, VGG_TESTS
+from keras_nets.vgg import ALIASES as VGG_ALIASES, build_vgg, init_from_shallower
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,13 +27,13 @@ class ModelSpec:
     input_size: int  # the paper's training crop: 227 (AlexNet section 3.5), 224 (VGG 2.1)
     # The recipe tables' key (pipelines.training.config.RECIPES[recipe][recipes]).
     recipes: str
-    # pipelines.data.protocols.TRAIN_PROTOCOLS: "central_crop" (AlexNet sections 2 and 4.1) or
+    # keras_nets.protocols.TRAIN: "central_crop" (AlexNet sections 2 and 4.1) or
     # "scale_jitter" (VGG 3.1).
     train_protocol: str
     # True: trained at one scale, eval_scale(size) (AlexNet section 2: 256 for 227 crops);
     # False: at S in the recipe's [scale_min, scale_max] (VGG 3.1).
     fixed_scale: bool
-    test_protocols: tuple  # the evaluation protocols that apply (pipelines.evaluation)
+    test_protocols: tuple  # the test protocols that apply (keras_nets.protocols.TEST)
     # The image's shorter side before the crop: 256 in both papers (AlexNet 2: 256x256 images,
     # random 227 crops; VGG 3.1 with S = 256: random 224 crops).
     resize_side: int = 256
@@ -47,6 +46,13 @@ class ModelSpec:
     grow: Callable | None = None
     aliases: tuple = ()
     paper: str = ""
+
+    def __post_init__(self):
+        unknown = sorted({self.train_protocol} - set(TRAIN)) + \
+            sorted(set(self.test_protocols) - set(TEST))
+        if unknown:
+            raise ValueError(f"{self.name}: unknown protocol(s) {unknown}; training: "
+                             f"{', '.join(TRAIN)}; test: {', '.join(TEST)}")
 
     def eval_scale(self, size=None):
         """The single test scale Q for size x size crops at the paper's ratio: 256/227 (AlexNet)
@@ -89,9 +95,26 @@ class ModelSpec:
         return Preprocessing(self.name, size, normalization or self.normalization, lo, hi,
                              single, multi, tuple(class_names), dataset)
 
-    def __call__(self, input_size=None, **options):
+    def __call__(self, input_size: int | None = None, weights: str | None = None,
+                 **options) -> ImageClassifier:
+        """The model at `input_size` px (default: the paper's crop) built with the builder's
+        `options`; with `weights` ("imagenet" or a file of its `weight_sources`: see
+        keras_nets.convert.resolve) also loaded from them, as torchvision's builders and timm's
+        create_model load theirs.
+
+        Pretrained weights build the net under the options they need (Caffe's AlexNet: LRN
+        constants, pooling), unless `options` say otherwise; every layer whose shapes agree is
+        loaded and a classifier of other shapes (another `num_classes`) starts fresh; the model
+        carries the input normalisation the weights were trained with. WeightsError (one line)
+        for weights it cannot load."""
         size = input_size or self.input_size
-        return self.build(input_shape=(size, size, 3), **options)
+        if weights is None:
+            return self.build(input_shape=(size, size, 3), **options)
+        source = convert.resolve(self, weights, include_top=options.get("include_top", True))
+        model = self.build(input_shape=(size, size, 3), **{**source.model_options, **options})
+        convert.load(model, source)
+        model.preprocessing = self.preprocessing(size, normalization=source.normalization)
+        return model
 
 
 def _alexnet(name, split):
@@ -106,7 +129,7 @@ def _alexnet(name, split):
 def _vgg(config):
     key = config.lower().replace("-", "_")
     aliases = tuple(alias for alias, c in VGG_ALIASES.items() if c == config)
-    weights = ("imagenet",) if any(c == config for c, _ in IMAGENET_WEIGHTS) else ()
+    weights = ("imagenet",) if f"vgg_{key}" in IMAGENET_FILES else ()
     # torchvision's vgg11/13/16/19 are A, B, D, E (no LRN, no 1x1 convs: not A-LRN nor C)
     sources = (("keras_applications",) if weights else ()) + \
         (("torchvision",) if config in ("A", "B", "D", "E") else ())
@@ -121,7 +144,7 @@ SPECS = {}
 _BY_ALIAS = {}
 
 
-def register(spec, replace=False):
+def register(spec: ModelSpec, replace: bool = False) -> ModelSpec:
     """Add a model to the registry: every CLI, evaluation and export then knows it by name."""
     names = (spec.name, *spec.aliases)
     taken = [n for n in names if n in SPECS or n in _BY_ALIAS]
@@ -132,7 +155,7 @@ def register(spec, replace=False):
     return spec
 
 
-def model_names():
+def model_names() -> tuple[str, ...]:
     """Every registered name and alias (the training CLI's --model choices)."""
     return tuple(SPECS) + tuple(_BY_ALIAS)
 
@@ -143,7 +166,7 @@ for _spec in (_alexnet("alexnet", True), _alexnet("alexnet_one_tower", False),
 MODEL_NAMES = model_names()  # the built-in models
 
 
-def get_spec(name):
+def get_spec(name: str) -> ModelSpec:
     """The ModelSpec of a project name or alias ('alexnet', 'vgg_a_lrn', 'vgg16'), any case."""
     key = str(name).strip().lower().replace("-", "_")
     spec = SPECS.get(key) or _BY_ALIAS.get(key)
@@ -152,6 +175,9 @@ def get_spec(name):
     return spec
 
 
-def build_model(name, input_size=None, **options):
-    """build_alexnet / build_vgg by project name (e.g. 'alexnet', 'vgg_a_lrn', 'vgg16')."""
-    return get_spec(name)(input_size, **options)
+def build_model(name: str, input_size: int | None = None, weights: str | None = None,
+                **options) -> ImageClassifier:
+    """The registry model `name` (or alias: 'alexnet', 'vgg_a_lrn', 'vgg16') built at
+    `input_size` px with the builder's `options` and, with `weights` ("imagenet" or a weights
+    file), loaded from them: ModelSpec.__call__."""
+    return get_spec(name)(input_size, weights, **options)

@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from keras_nets.counting import format_summary
 from keras_nets.registry import MODEL_NAMES, build_model
 
 
@@ -17,7 +18,6 @@ def main(argv=None):
     parser.add_argument("--towers", action="store_true",
                         help="one row per tower instead of one per paper layer")
     args = parser.parse_args(argv)
-    from keras_nets.counting import format_summary
     try:
         model = build_model(args.model, num_classes=args.num_classes,
                             input_size=args.input_size)

@@ -1,10 +1,9 @@
 """The VGG family (Simonyan & Zisserman, ICLR 2015), every configuration of Table 1."""
 
-import os
-
 import keras
 from keras import layers
 
+from keras_nets import convert
 from keras_nets.classifier import classifier, input_spec
 from keras_nets.image_classifier import ImageClassifier
 from keras_nets.initializers import kernel_init
@@ -24,19 +23,6 @@ CONFIGS = {
 }
 ALIASES = {"vgg11": "A", "vgg11_lrn": "A-LRN", "vgg13": "B", "vgg16": "D", "vgg19": "E"}
 
-# Keras' hosted ImageNet weights, the files keras.applications.VGG16/VGG19 load.
-_HOSTED = "https://storage.googleapis.com/tensorflow/keras-applications/"
-IMAGENET_WEIGHTS = {
-    ("D", True): ("vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-                  "64373286793e3c8b2b4e3219cbf3544b"),
-    ("D", False): ("vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                   "6d6bbae143d832006294945121d1f1fc"),
-    ("E", True): ("vgg19/vgg19_weights_tf_dim_ordering_tf_kernels.h5",
-                  "cbe5617147190e668d6c5d5026f83318"),
-    ("E", False): ("vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                   "253f8cb515780f3b799900260a226db6"),
-}
-
 
 def resolve_config(config):
     """'A', 'A-LRN', 'B', 'C', 'D', 'E' or an alias ('vgg16', ...), case-insensitive."""
@@ -48,17 +34,22 @@ def resolve_config(config):
     return key
 
 
-def build_vgg(config="D", num_classes=1000, input_shape=None, include_top=True, pooling=None,
-              classifier_activation="softmax", dropout=0.5, lrn=None, init="glorot",
-              weights=None, width=1.0, fc_units=4096, name=None):
+def build_vgg(config: str = "D", num_classes: int = 1000, input_shape: tuple | None = None,
+              include_top: bool = True, pooling: str | None = None,
+              classifier_activation: str | None = "softmax", dropout: float = 0.5,
+              lrn: bool | None = None, init: str = "glorot", weights: str | None = None,
+              width: float = 1.0, fc_units: int = 4096, name: str | None = None
+              ) -> ImageClassifier:
     """A VGG configuration as a Keras functional model; D/E match keras.applications VGG16/VGG19.
 
     lrn: None follows the configuration (LRN only in A-LRN); True/False forces it.
     init: "glorot" (default: the authors' later finding, paper 3.1), "he", or "paper" (N(0, 0.01)).
-    weights: None, "imagenet" (D and E, Keras' hosted files) or a path to a weights file (a
-    keras.applications .h5, a torchvision state dict, or a Keras .weights.h5).
+    weights: None, "imagenet" (D and E: keras.applications' hosted file, fetched into the Keras
+    cache when missing) or a path to a weights file (a keras.applications .h5, a torchvision
+    state dict, or a Keras .weights.h5); every layer must get weights (keras_nets.convert).
     """
     key = resolve_config(config)
+    registry_name = f"vgg_{key.lower().replace('-', '_')}"
     shape = input_spec(input_shape, (224, 224, 3))
     if include_top and None in shape[:2]:
         raise ValueError("include_top=True needs a fixed input size (use dense evaluation for "
@@ -67,7 +58,8 @@ def build_vgg(config="D", num_classes=1000, input_shape=None, include_top=True, 
         if dim is not None and dim < 32:
             raise ValueError(f"input_shape {shape} is too small for VGG: five 2x2/2 poolings "
                              "need at least 32 pixels per side")
-    if weights == "imagenet" and (key not in ("D", "E") or num_classes != 1000 or width != 1.0):
+    hosted = registry_name in convert.keras_applications.IMAGENET_FILES
+    if weights == "imagenet" and (not hosted or num_classes != 1000 or width != 1.0):
         raise ValueError("weights='imagenet' exists for configurations D and E with 1000 classes")
     use_lrn = (key == "A-LRN") if lrn is None else bool(lrn)
 
@@ -85,54 +77,16 @@ def build_vgg(config="D", num_classes=1000, input_shape=None, include_top=True, 
                          include_top=include_top, pooling=pooling,
                          classifier_activation=classifier_activation, dropout=dropout,
                          init=init, fc_units=fc_units)
-    model = ImageClassifier(inputs, outputs, name=name or f"vgg_{key.lower().replace('-', '_')}")
+    model = ImageClassifier(inputs, outputs, name=name or registry_name)
     if weights is not None:
-        load_weights(model, key, weights, include_top)
+        convert.load_weights(model, weights, hosted=registry_name, include_top=include_top)
     return model
-
-
-def load_weights(model, config, weights, include_top=True):
-    """weights="imagenet": keras.applications' file for D/E (downloaded once into the Keras
-    cache); a path: a keras.applications .h5 or torchvision state dict, by layer name through
-    keras_nets.convert (every layer must match), or else a Keras weights file."""
-    from keras_nets import convert
-    path = imagenet_weights_path(config, include_top) if weights == "imagenet" else str(weights)
-    try:
-        kind = convert.kind_of(path)
-    except convert.WeightsError:
-        model.load_weights(path)  # a Keras 3 .weights.h5 (or its error)
-        return
-    source = convert.WeightSource(kind, path, convert.NORMALIZATION[kind], {})
-    fresh = convert.load(model, source).fresh
-    if fresh:
-        raise convert.WeightsError(f"{path}: no weights of the right shapes for {fresh}")
-
-
-def imagenet_weights_path(config, include_top, download=True):
-    """The keras.applications weights file for D or E in the Keras cache
-    ($KERAS_HOME or ~/.keras, then models/); download=True fetches it there once when missing,
-    download=False raises WeightsError naming the file and where it comes from."""
-    path, md5 = IMAGENET_WEIGHTS[(config, include_top)]
-    name = path.split("/")[-1]
-    cached = os.path.join(keras_home(), "models", name)
-    if os.path.isfile(cached):
-        return cached
-    if not download:
-        from keras_nets.convert.errors import WeightsError
-        raise WeightsError(f"{cached}: no such file (keras.applications' {name}, from "
-                           f"{_HOSTED + path}; or give the file's path)")
-    return keras.utils.get_file(name, _HOSTED + path, cache_subdir="models", file_hash=md5)
-
-
-def keras_home():
-    """Where keras.utils.get_file caches: $KERAS_HOME, else ~/.keras (keras/src/backend/config.py
-    reads the same variable; its accessor is private)."""
-    return os.path.expanduser(os.environ.get("KERAS_HOME") or os.path.join("~", ".keras"))
 
 
 def init_from_shallower(model, source):
     """VGG section 3.1: the first four conv layers and the three FC layers from a trained
-    shallower net (configuration A), copied by name where the shapes agree; the rest stays random."""
+    shallower net (configuration A), copied by name where the shapes agree; the rest stays
+    random."""
     convs = [l.name for l in source.layers if isinstance(l, layers.Conv2D)][:4]
     for name in convs + ["fc1", "fc2", "predictions"]:
         try:

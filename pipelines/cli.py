@@ -1,12 +1,21 @@
 """What every entry point shares: argument errors as one line with exit code 2."""
 
 import argparse
+import os
 import sys
 
 
 class ArgumentParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def program() -> str:
+    """The command this process runs as, as the CLIs' error lines name it: `python -m NAME` when
+    started with -m, else the script's file name."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return f"python -m {spec.name}" if spec is not None and spec.name else \
+        os.path.basename(sys.argv[0] or "python")
 
 
 def fail(prog, message):

@@ -9,8 +9,14 @@ normalisation and test scales it carries.
 import sys
 import time
 
-from pipelines.cli import ArgumentParser, fail
-from pipelines.evaluation.protocols import PROTOCOLS
+from pipelines import quiet
+
+# Before anything imports TensorFlow (the protocol table's module does): its start-up notices
+# stay off the screen, --help included, as in pipelines.train (pipelines.quiet).
+quiet.hide_startup_notices()
+
+from pipelines.cli import ArgumentParser, fail  # noqa: E402  (after the notices are filtered)
+from pipelines.evaluation.protocols import PROTOCOLS  # noqa: E402
 
 DEFAULT_PROTOCOLS = "center,ten_crop,multi_scale,dense,multi_crop"
 

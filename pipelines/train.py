@@ -153,11 +153,12 @@ def parse_args(argv=None):
 
 
 def _weight_source(parser, args):
-    """keras_nets.convert's WeightSource of --weights (the file's kind from its first bytes; no
-    download: 'imagenet' is the file already in the Keras cache), or a one-line error."""
+    """keras_nets.convert's WeightSource of --weights (the file's kind from its first bytes;
+    'imagenet' is the file in the Keras cache, fetched there when missing), or a one-line
+    error."""
     from keras_nets import convert
     try:
-        return convert.resolve(args.model, args.weights)
+        return convert.resolve(get_spec(args.model), args.weights)
     except convert.WeightsError as err:
         parser.error(f"--weights: {err}")
 
@@ -179,6 +180,8 @@ def run_config(args):
         overrides["normalization"] = source.normalization
     if args.epochs is not None:
         overrides["min_steps"] = None  # the epochs asked for, whatever the dataset's size
+        if recipe.grow_from:
+            overrides["grow_epochs"] = args.epochs
     recipe = dataclasses.replace(recipe, **overrides)
     strategy = "mirrored" if args.strategy == "auto" and args.cpu_devices > 1 else args.strategy
     return RunConfig(

@@ -10,6 +10,13 @@ import argparse
 import os
 import sys
 
+from keras_nets import convert
+from keras_nets.convert.caffe import read_caffemodel, read_mean
+from keras_nets.convert.keras_applications import read_h5
+from keras_nets.convert.torchvision import read_state_dict
+from keras_nets.normalization import normalization
+from keras_nets.registry import get_spec
+
 PROG = "python -m keras_nets.convert"
 # The first conv layer's filters in the papers' nets: the file's count over it is the width.
 FIRST_FILTERS = {"caffe": ("conv1_tower0", 48), "torchvision": ("block1_conv1", 64),
@@ -22,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = _Parser(prog=PROG, description=__doc__,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", help="a .caffemodel, a torch state dict or a keras.applications .h5")
@@ -38,7 +45,6 @@ def main(argv=None):
     args = p.parse_args(argv)
     if not args.output.endswith(".keras"):
         p.error(f"{args.output}: the output must be a .keras file")
-    from keras_nets import convert
     try:
         kind = convert.kind_of(args.source)
         found = _peek(kind, args.source)
@@ -46,9 +52,8 @@ def main(argv=None):
         if name is None:
             raise convert.WeightsError(f"{args.source}: {found['convs']} convolutions match no "
                                        "VGG configuration; give --model")
-        source = convert.resolve(name, args.source)
-        from keras_nets.registry import get_spec
         spec = get_spec(name)
+        source = convert.resolve(spec, args.source)
         _, paper_filters = FIRST_FILTERS[kind]
         model = spec(args.input_size, num_classes=found["classes"], fc_units=found["fc_units"],
                      width=found["filters"] / paper_filters, **source.model_options)
@@ -61,8 +66,6 @@ def main(argv=None):
         model.preprocessing = spec.preprocessing(args.input_size,
                                                  normalization=source.normalization)
         if args.mean:
-            from keras_nets.convert.caffe import read_mean
-            from keras_nets.normalization import normalization
             pixel = read_mean(args.mean)[1]
             ours = normalization(source.normalization)[0]
             print(f"{args.mean}: mean pixel (B, G, R) {', '.join(f'{v:.3f}' for v in pixel)}; "
@@ -82,21 +85,18 @@ def _peek(kind, path):
     """The file's number of convolutions, first conv's filters (per tower for AlexNet), hidden FC
     units and classes, from its arrays' shapes."""
     if kind == "caffe":
-        from keras_nets.convert.caffe import read_caffemodel
         blobs = read_caffemodel(path)
         shape = lambda name: blobs[name][0].shape if name in blobs else (0, 0)
         fc = lambda name: shape(name)[-2]  # (out, in), or V1's (1, 1, out, in)
         return dict(convs=5, filters=shape("conv1")[0] // 2, fc_units=fc("fc7"),
                     classes=fc("fc8"))
     if kind == "torchvision":
-        from keras_nets.convert.torchvision import read_state_dict
         state = read_state_dict(path)
         convs = [k for k in state if k.startswith("features.") and k.endswith(".weight")]
         first = min(convs, key=lambda k: int(k.split(".")[1]))
         return dict(convs=len(convs), filters=state[first].shape[0],
                     fc_units=state["classifier.3.weight"].shape[0],
                     classes=state["classifier.6.weight"].shape[0])
-    from keras_nets.convert.keras_applications import read_h5
     arrays = read_h5(path)
     convs = [n for n in arrays if "_conv" in n]
     if "fc2" not in arrays:

@@ -9,8 +9,8 @@ import tensorflow as tf
 
 from keras_nets.normalization import PAPER_NORMALIZATION, normalization as _normalization
 
-# PCA of ImageNet's RGB pixels on the 0-1 scale (published with fb.resnet.torch), the default for
-# AlexNet paper 4.1's lighting noise; `python -m pipelines.lighting` computes a dataset's own.
+# PCA of ImageNet's RGB pixels on the 0-1 scale (published with fb.resnet.torch), for AlexNet
+# paper 4.1's lighting noise.
 IMAGENET_EIGVAL = (0.2175, 0.0188, 0.0045)
 IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009),
                    (-0.5808, -0.0045, -0.8140),
@@ -205,19 +205,13 @@ def random_flip(image, seed):
     return tf.cond(flip, lambda: tf.reverse(image, axis=[1]), lambda: image)
 
 
-def pca_lighting(image, seed, eigval=IMAGENET_EIGVAL, eigvec=IMAGENET_EIGVEC, std=LIGHTING_STD):
-    """AlexNet paper 4.1: add [p1 p2 p3][a1 l1, a2 l2, a3 l3]^T to every pixel (0-255 scale)."""
-    alpha = tf.random.stateless_normal([3], seed, stddev=std)
-    shift = tf.linalg.matvec(tf.constant(eigvec, tf.float32),
-                             alpha * tf.constant(eigval, tf.float32)) * 255.0
+def pca_lighting(image, seed):
+    """AlexNet paper 4.1: add [p1 p2 p3][a1 l1, a2 l2, a3 l3]^T to every pixel (0-255 scale),
+    with ImageNet's eigenvectors p_i and eigenvalues l_i and a_i ~ N(0, 0.1)."""
+    alpha = tf.random.stateless_normal([3], seed, stddev=LIGHTING_STD)
+    shift = tf.linalg.matvec(tf.constant(IMAGENET_EIGVEC, tf.float32),
+                             alpha * tf.constant(IMAGENET_EIGVAL, tf.float32)) * 255.0
     return image + shift
-
-
-def random_brightness(image, seed, max_delta=32.0):
-    """Random brightness (an optional extra, not in the paper): one offset in [-max_delta, max_delta] for the image."""
-    return image + tf.random.stateless_uniform([], seed, -max_delta, max_delta)
-
-
 
 
 def with_mirrors(views):

@@ -15,7 +15,7 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
     repeat says otherwise, preprocess(encoded, seed) with a stateless seed per element (the
     run's seed and the element's position in the stream), drop_remainder.
     train=False: preprocess(encoded) -> views, batches of [B, V, H, W, 3], in order; views of one
-    image stay together (batch_size 1 for full_image, whose size varies per image).
+    image stay together (batch_size 1 for the dense views, whose size varies per image).
     shard=(n, i) keeps every n-th element from the i-th, after the shuffle and the seeds (which
     every worker draws alike) and before the decoding: worker i's batches are its part of the
     global batches. skip drops that many (of this worker's) elements: a resumed run continues

@@ -1,11 +1,13 @@
-"""The papers' training and test protocols, by name: one table of each.
+"""The papers' training and test protocols, implemented under the names of their one table
+(keras_nets.protocols): each training protocol, and each set of test views.
 
 Every protocol takes an encoded image (JPEG, PNG, GIF or BMP bytes) and, for training, a
 stateless seed of shape [2]. Training crops are computed in source coordinates and decoded with
 the fused decode-and-crop op for JPEGs. Every protocol decodes a JPEG at the largest DCT scale
 (1/2, 1/4, 1/8, from its header) that leaves what it crops or rescales at or above the size it
-needs: a phone photo costs little more than its entropy decoding. A model's registry entry names its training protocol
-(`keras_nets.ModelSpec.train_protocol`) and the test protocols that apply to it.
+needs: a phone photo costs little more than its entropy decoding. A model's registry entry
+names its training protocol (`keras_nets.ModelSpec.train_protocol`) and the test protocols that
+apply to it.
 """
 
 import functools
@@ -13,22 +15,22 @@ import functools
 import tensorflow as tf
 
 from keras_nets.normalization import PAPER_NORMALIZATION
+from keras_nets.protocols import DENSE
 from pipelines.data import image_ops as ops
 
 
 def central_crop(encoded, seed, size=227, scale_min=256, scale_max=None, flip=True,
-                 lighting=True, brightness=False, eigval=ops.IMAGENET_EIGVAL,
-                 eigvec=ops.IMAGENET_EIGVEC, normalization=PAPER_NORMALIZATION):
+                 lighting=True, normalization=PAPER_NORMALIZATION):
     """AlexNet sections 2 and 4.1: shorter side to the one training scale (scale_min; 256 for
     227 crops), the central square, a random size x size crop of it, random mirror, PCA
-    lighting, optional random brightness (not in the paper), normalisation."""
+    lighting, normalisation."""
     if scale_max is not None and scale_max != scale_min:
         raise ValueError(f"central_crop trains at one scale, got {scale_min}-{scale_max}")
-    seeds = tf.random.experimental.stateless_split(seed, 4)
+    seeds = tf.random.experimental.stateless_split(seed, 3)  # crop, mirror, lighting
     image = ops.crop_window_square(encoded, seeds[0], size / scale_min, anywhere=False,
                                    min_side=size)
     image = ops.resize(image, size, size)
-    return _colour(image, seeds, flip, lighting, brightness, eigval, eigvec, normalization)
+    return _colour(image, seeds, flip, lighting, normalization)
 
 
 def central_square(encoded, scale_min=256, **_):
@@ -40,33 +42,29 @@ def central_square(encoded, scale_min=256, **_):
 
 
 def crop_of_square(square, seed, size=227, scale_min=256, scale_max=None, flip=True,
-                   lighting=True, brightness=False, eigval=ops.IMAGENET_EIGVAL,
-                   eigvec=ops.IMAGENET_EIGVEC, normalization=PAPER_NORMALIZATION):
+                   lighting=True, normalization=PAPER_NORMALIZATION):
     """The random half of central_crop on a central_square: a random size x size crop (the
     paper's own order: rescale to 256, then crop 227), mirror, lighting, normalisation."""
     del scale_min, scale_max  # the square is already at the training scale
-    seeds = tf.random.experimental.stateless_split(seed, 4)
+    seeds = tf.random.experimental.stateless_split(seed, 3)  # crop, mirror, lighting
     offsets = tf.random.experimental.stateless_split(seeds[0], 2)
     room = tf.shape(square)[0] - size
     top, left = ops.uniform_int(offsets[0], room), ops.uniform_int(offsets[1], room)
     image = tf.cast(square[top:top + size, left:left + size], tf.float32)
-    return _colour(image, seeds, flip, lighting, brightness, eigval, eigvec, normalization)
+    return _colour(image, seeds, flip, lighting, normalization)
 
 
-def _colour(image, seeds, flip, lighting, brightness, eigval, eigvec, normalization):
-    """What follows the crop in both training protocols' AlexNet half: mirror, PCA lighting,
-    brightness (not in the paper), clipping to 0-255, the model's normalisation."""
+def _colour(image, seeds, flip, lighting, normalization):
+    """What follows the crop in both training protocols: mirror, PCA lighting, clipping to
+    0-255, the model's normalisation."""
     if flip:
         image = ops.random_flip(image, seeds[1])
     if lighting:
-        image = ops.pca_lighting(image, seeds[2], eigval, eigvec)
-    if brightness:
-        image = ops.random_brightness(image, seeds[3])
+        image = ops.pca_lighting(image, seeds[2])
     return ops.normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
 
 
 def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=True, lighting=True,
-                 eigval=ops.IMAGENET_EIGVAL, eigvec=ops.IMAGENET_EIGVEC,
                  normalization=PAPER_NORMALIZATION):
     """VGG section 3.1: isotropic rescale to S (fixed when scale_min == scale_max, else drawn
     uniformly per image), a random size x size crop anywhere, random mirror, RGB colour shift
@@ -77,8 +75,7 @@ def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=Tru
                                    anywhere=True, min_side=size)
     image = ops.resize(image, size, size)
     # mirror and lighting on seeds 2 and 3 (0 and 1 drew the scale and the crop)
-    return _colour(image, [None, seeds[2], seeds[3]], flip, lighting, False, eigval, eigvec,
-                   normalization)
+    return _colour(image, [None, seeds[2], seeds[3]], flip, lighting, normalization)
 
 
 def center_pixels(encoded, size=224, scale=256):
@@ -128,7 +125,8 @@ def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
 
 
 def full_image(encoded, scale, normalization=PAPER_NORMALIZATION):
-    """VGG section 3.2 dense test: the whole image at test scale Q and its mirror: [2, H, W, 3]."""
+    """VGG section 3.2 dense test's views: the whole image at test scale Q and its mirror:
+    [2, H, W, 3]."""
     image = ops.decode_shorter(encoded, scale)
     return ops.normalize(ops.with_mirrors(image[None]), normalization)
 
@@ -148,19 +146,20 @@ def multi_crop(encoded, scale, size=224, grid=5, normalization=PAPER_NORMALIZATI
     return ops.normalize(ops.with_mirrors(views), normalization)
 
 
-# name -> fn(encoded, seed, size, scale_min, scale_max, flip, lighting, normalization, ...)
-TRAIN_PROTOCOLS = {"central_crop": central_crop, "scale_jitter": scale_jitter}
+# keras_nets.protocols.TRAIN's protocols as fn(encoded, seed, size, scale_min, scale_max, flip,
+# lighting, normalization).
+TRAIN_PROTOCOLS = {fn.__name__: fn for fn in (central_crop, scale_jitter)}
 # Protocols whose deterministic half gives every image one size, so that a dataset of them can be
 # decoded once and kept in memory: (decode, augment) with augment(pixels, seed).
 CACHEABLE = {"central_crop": (central_square, crop_of_square)}
-# name -> fn(encoded, size, scale, grid, normalization) -> views [V, H, W, 3]
-TEST_PROTOCOLS = {
+# keras_nets.protocols.VIEWS, the sets of test views, as
+# fn(encoded, size, scale, grid, normalization) -> views [V, H, W, 3].
+TEST_VIEWS = {
     "center": lambda e, size, scale, grid, normalization: center(e, size, scale,
                                                                  normalization)[None],
     "ten_crop": lambda e, size, scale, grid, normalization: ten_crop(e, size, scale,
                                                                      normalization),
-    "full_image": lambda e, size, scale, grid, normalization: full_image(e, scale,
-                                                                         normalization),
+    DENSE: lambda e, size, scale, grid, normalization: full_image(e, scale, normalization),
     "multi_crop": lambda e, size, scale, grid, normalization: multi_crop(e, scale, size, grid,
                                                                          normalization),
 }
@@ -185,10 +184,9 @@ def cached_train_preprocess(name, size, **options):
 
 
 def eval_preprocess(name, size, scale=256, grid=5, normalization=PAPER_NORMALIZATION):
-    """The test protocol `name` (TEST_PROTOCOLS) as fn(encoded) -> views [V, H, W, 3]
-    (center: V = 1), under the model's input normalisation."""
-    if name not in TEST_PROTOCOLS:
-        raise ValueError(f"unknown test protocol {name!r}; choose from "
-                         f"{', '.join(TEST_PROTOCOLS)}")
-    fn = TEST_PROTOCOLS[name]
+    """The test views `name` (TEST_VIEWS: keras_nets.protocols.VIEWS) as
+    fn(encoded) -> views [V, H, W, 3] (center: V = 1), under the model's input normalisation."""
+    if name not in TEST_VIEWS:
+        raise ValueError(f"unknown test views {name!r}; choose from {', '.join(TEST_VIEWS)}")
+    fn = TEST_VIEWS[name]
     return lambda encoded: fn(encoded, size, scale, grid, normalization)

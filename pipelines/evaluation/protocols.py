@@ -1,49 +1,38 @@
 """The test protocols of both papers over a trained model: the views of each image, the softmax
-averaged over them, top-1/top-5 error (AlexNet section 4.1 10-crop; VGG sections 3.2 and 4)."""
+averaged over them, top-1/top-5 error (AlexNet section 4.1 10-crop; VGG sections 3.2 and 4).
+The protocols and their rows come from their one table, keras_nets.protocols.TEST."""
 
 import numpy as np
 
-from keras_nets.registry import VGG_TESTS
+from keras_nets.protocols import DENSE, TEST
 
-PROTOCOLS = VGG_TESTS  # every protocol; a model's registry entry says which apply to it
-
-
-def protocol_rows(protocol, single_scales, multi_scales):
-    """[(row name, input protocol, scale)] for one protocol of the papers' tables: the centre
-    crop and the 10-crop at each single test scale, the others at each of the multi-scale Qs."""
-    scales = multi_scales
-    if protocol == "center":
-        return [(f"centre crop, Q={q}", "center", q) for q in single_scales]
-    if protocol == "ten_crop":
-        return [(f"10-crop, Q={q}", "ten_crop", q) for q in single_scales]
-    if protocol == "multi_scale":
-        return [(f"centre crop, Q={q}", "center", q) for q in scales]
-    if protocol == "dense":
-        return [(f"dense + flip, Q={q}", "full_image", q) for q in scales]
-    if protocol == "multi_crop":
-        return [(f"multi-crop 50, Q={q}", "multi_crop", q) for q in scales]
-    return [(f"dense + multi-crop, Q={q}", "dense_multi_crop", q) for q in scales]
+PROTOCOLS = tuple(TEST)  # every protocol; a model's registry entry says which apply to it
 
 
-def evaluate(predict, dense_predict, dataset_fn, input_protocol, size, scale,
-             normalization="mean_rgb", progress=None):
-    """(top-1 error, top-5 error) averaging the softmax over each image's views, preprocessed
-    under the model's input normalisation."""
+def protocol_rows(protocol: str, single_scales: list[int],
+                  multi_scales: list[int]) -> list[tuple[str, str, int]]:
+    """[(row name, protocol, scale)]: one row of the papers' tables per test scale of
+    `protocol` (TEST[protocol].scales: each single test scale, or each multi-scale Q)."""
+    entry = TEST[protocol]
+    scales = single_scales if entry.scales == "single" else multi_scales
+    return [(f"{entry.label}, Q={q}", protocol, q) for q in scales]
+
+
+def evaluate(predict, dense_predict, dataset_fn, protocol: str, size: int, scale: int,
+             normalization: str = "mean_rgb", progress=None) -> tuple[float, float]:
+    """(top-1 error, top-5 error) of `protocol` (keras_nets.protocols.TEST) at test scale
+    `scale`: the softmax averaged over each image's views (TEST[protocol].views), preprocessed
+    under the model's input normalisation; whole images go through `dense_predict`, crops
+    through `predict`."""
     import tensorflow as tf
     from pipelines.data.pipeline import create_split
     from pipelines.data.protocols import eval_preprocess
-    correct1 = correct5 = total = 0
-    if input_protocol == "dense_multi_crop":
-        parts = [("full_image", dense_predict), ("multi_crop", predict)]
-    elif input_protocol == "full_image":
-        parts = [("full_image", dense_predict)]
-    else:
-        parts = [(input_protocol, predict)]
     probs_by_part = []
-    for proto, fn in parts:
-        batch = 1 if proto == "full_image" else 8
+    for part in TEST[protocol].views:
+        fn = dense_predict if part == DENSE else predict
+        batch = 1 if part == DENSE else 8  # whole images differ in size: one per batch
         ds = create_split(dataset_fn(), train=False, batch_size=batch, cache=False,
-                          preprocess=eval_preprocess(proto, size, scale,
+                          preprocess=eval_preprocess(part, size, scale,
                                                      normalization=normalization))
         probs, labels = [], []
         for views, y in ds:

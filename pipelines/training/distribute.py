@@ -3,10 +3,29 @@
 import glob
 import json
 import os
+import re
 
 import tensorflow as tf
 
 STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
+
+# A worker of a multi-worker job stopped answering: the others exit with this code. 75 is
+# sysexits.h's EX_TEMPFAIL ("a temporary failure ... the user is invited to retry"): nothing is
+# wrong with the command, and relaunching the whole job resumes from the run directory's latest
+# checkpoint. It is apart from the codes the CLI already gives (0 done, 1 Python's for an
+# unexpected error, 2 arguments and files, 3 a non-finite loss, 130 and 143 signals, 143 being
+# TensorFlow's own restart code after a preemption checkpoint), below 128 so that it never reads
+# as a death by signal, and not 42 (TensorFlow's default restart code on TPUs). A scheduler keys
+# on it as on 143: Kubernetes' podFailurePolicy `onExitCodes`, Slurm's `RequeueExit`.
+WORKER_LOST_EXIT_CODE = 75
+
+# The errors TensorFlow's collectives end with when a peer is gone: UNAVAILABLE (its heartbeats
+# stopped, or its port refuses connections; seen with TensorFlow 2.21 for a SIGKILLed task,
+# chief or not), and ABORTED or DEADLINE_EXCEEDED, with which an aborted or timed-out
+# collective may surface instead.
+PEER_ERRORS = (tf.errors.UnavailableError, tf.errors.AbortedError,
+               tf.errors.DeadlineExceededError)
+_TASK = re.compile(r"/job:(\w+)(?:/replica:\d+)?/task:(\d+)")
 
 
 class ClusterError(ValueError):
@@ -72,6 +91,54 @@ def cluster_from_slurm(port_base=8888):
     return sum(len(hosts) for hosts in cluster.values())
 
 
+class WorkerLost(SystemExit):
+    """A peer of this multi-worker job is gone: the process ends with WORKER_LOST_EXIT_CODE.
+
+    A SystemExit, because nothing in the process can continue: TensorFlow's collectives stay
+    aborted until the program restarts. str() is the one line that says which worker was lost
+    and what to do (an uncaught SystemExit prints nothing: whoever raises it prints the line).
+    """
+
+    def __init__(self, message: str):
+        super().__init__(WORKER_LOST_EXIT_CODE)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def worker_lost(error: BaseException) -> WorkerLost | None:
+    """The WorkerLost that `error`, raised by a collective of a multi-worker job, means; None when
+    it is not one of PEER_ERRORS or TF_CONFIG names no cluster (not a lost peer, then).
+
+    The lost tasks are read from TensorFlow's message: the tasks it calls unhealthy (the
+    coordination service's heartbeat check), else the remote target of a failed call, else the
+    task whose address refused the connection; this process's own task is never named."""
+    if not isinstance(error, PEER_ERRORS):
+        return None
+    config = _tf_config()
+    cluster = config.get("cluster") or {}
+    if sum(len(hosts) for hosts in cluster.values()) < 2:
+        return None
+    task = config.get("task", {})
+    own = (task.get("type", "worker"), int(task.get("index", 0)))
+    message = str(getattr(error, "message", None) or error)
+    unhealthy = message.partition("unhealthy")[2]
+    remote = " ".join(re.findall(r"remote target (\S+)", message))
+    named = [(kind, int(index)) for kind, index in _TASK.findall(unhealthy or remote)]
+    named += [(kind, index) for kind, hosts in cluster.items()
+              for index, host in enumerate(hosts)
+              if re.search(rf"\b{re.escape(host)}(?!\d)", message)]
+    lost = sorted({t for t in named if t != own and t[0] in cluster
+                   and t[1] < len(cluster[t[0]])})
+    who = ", ".join(f"{kind} {index} ({cluster[kind][index]})" for kind, index in lost) or \
+        "a worker (TensorFlow did not say which)"
+    return WorkerLost(
+        f"lost {who} of the {sum(len(h) for h in cluster.values())}-task job: it stopped "
+        f"answering; exit {WORKER_LOST_EXIT_CODE}: relaunch the job's commands, they resume "
+        f"from the last checkpoint")
+
+
 def cluster_workers():
     """Number of workers named by TF_CONFIG (1 when unset)."""
     return len(_tf_config().get("cluster", {}).get("worker", [])) or 1
@@ -111,12 +178,20 @@ def make_strategy(kind="auto"):
     return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
 
 
-def is_chief(strategy):
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type:
+def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
+    """Whether this process speaks for the job: the chief task, or worker 0 of a cluster without
+    one; True for a single process. Without a strategy, the task TF_CONFIG names (the one the
+    multi-worker strategy takes)."""
+    if strategy is None:
+        task = _tf_config().get("task") or {}
+        task_type, task_id = task.get("type"), int(task.get("index", 0))
+    else:
+        resolver = getattr(strategy, "cluster_resolver", None)
+        task_type = resolver.task_type if resolver is not None else None
+        task_id = resolver.task_id if resolver is not None else 0
+    if not task_type:
         return True
-    return resolver.task_type == "chief" or (resolver.task_type == "worker"
-                                             and resolver.task_id == 0)
+    return task_type == "chief" or (task_type == "worker" and task_id == 0)
 
 
 def split_cpu(n):

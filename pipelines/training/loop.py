@@ -1,13 +1,15 @@
 """The Trainer: epochs of distributed steps, validation, the schedule, checkpoints and signals."""
 
 import math
+import sys
 
 import numpy as np
 import tensorflow as tf
 
-from pipelines.training import steps
+from pipelines import quiet
+from pipelines.cli import program
+from pipelines.training import distribute, steps
 from pipelines.training.checkpoint import Checkpoints
-from pipelines.training.distribute import is_chief
 from pipelines.training.metrics import EpochMeter, MetricsWriter
 from pipelines.training.optimizer import make_optimizer
 from pipelines.training.schedule import Schedule, current_lr
@@ -18,11 +20,16 @@ class NonFiniteLoss(RuntimeError):
     pass
 
 
+def _silent(line):
+    """The log of a worker that is not the chief."""
+
+
 class Trainer:
     """Trains `model` under `strategy` with a RunConfig; see pipelines.training.run for the run.
 
     A run directory that holds a checkpoint is continued (every worker restores the chief's
-    latest checkpoint), whatever the flags say about resuming; a new one starts afresh.
+    latest checkpoint), whatever the flags say about resuming; a new one starts afresh. In a
+    multi-worker job only the chief logs: the other workers' lines would repeat its own.
     """
 
     def __init__(self, *, strategy, model, config, steps_per_epoch, train_dataset_fn,
@@ -30,8 +37,9 @@ class Trainer:
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn
-        self.spe, self.log = steps_per_epoch, log
-        self.chief = is_chief(strategy)
+        self.spe = steps_per_epoch
+        self.chief = distribute.is_chief(strategy)
+        self.log = log if self.chief else _silent
         # Fine-tuning: the first head_epochs train only `head_layers` (the layers that got no
         # pretrained weights), the rest are masked (pipelines.training.steps.mask_frozen).
         head_steps = (self.recipe.head_epochs or 0) * steps_per_epoch if head_layers else 0
@@ -47,15 +55,35 @@ class Trainer:
         self.checkpoints = Checkpoints(
             config.run_dir, strategy, model=model, optimizer=self.optimizer, epoch=self.epoch,
             step_in_epoch=self.step_in_epoch, **self.schedule.variables())
-        self.metrics = MetricsWriter(config.run_dir, self.chief, log)
+        self.metrics = MetricsWriter(config.run_dir, self.chief, self.log)
         self.train_step = steps.make_train_step(
             strategy, model, self.optimizer, global_batch=self.recipe.batch_size,
             weight_decay=self.recipe.weight_decay, xla=config.xla, frozen=frozen,
             head_steps=head_steps)
         self.eval_step = steps.make_eval_step(strategy, model)
 
-    def fit(self):
-        """Train to the recipe's last epoch. Returns (history, the signal that stopped it)."""
+    def fit(self) -> tuple[list[dict], str | None]:
+        """Train to the recipe's last epoch. Returns (history, the name of the signal that
+        stopped it, or None).
+
+        Raises distribute.WorkerLost (a SystemExit, code 75) when a worker of a multi-worker job
+        is gone, after one line on stderr naming it; TensorFlow's error lines about the aborted
+        collectives are held back meanwhile (pipelines.quiet.peer_loss_held)."""
+        if not isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return self._fit()
+        with quiet.peer_loss_held(distribute.PEER_ERRORS) as peers:
+            try:
+                return self._fit()
+            except distribute.PEER_ERRORS as err:
+                lost = distribute.worker_lost(err)
+                if lost is None:
+                    raise
+                peers.lost()
+        # After the block: the held lines are dropped, and this line goes straight to stderr.
+        print(f"{program()}: error: {lost}", file=sys.stderr, flush=True)
+        raise lost
+
+    def _fit(self):
         handler = preemption_handler(self.strategy, self.checkpoints, self.log)
         stop = StopRequested() if handler is None else None
         self._restore()

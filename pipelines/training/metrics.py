@@ -3,9 +3,15 @@
 import json
 import os
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import tensorflow as tf
+
+from pipelines.training import distribute
+
+if TYPE_CHECKING:
+    from pipelines.training.config import RunConfig
 
 
 class EpochMeter:
@@ -65,10 +71,15 @@ class MetricsWriter:
         self.writer.flush()
 
 
-def first_screen(config, derived):
+def first_screen(config: "RunConfig", derived: dict) -> list[str]:
     """A run's opening lines: the model, recipe, data, strategy, precision and run directory
     (config.json holds the whole resolved config). derived: what train_and_evaluate resolved
-    (steps per epoch, replicas, workers, the model's preprocessing)."""
+    (steps per epoch, replicas, workers, the model's preprocessing).
+
+    No lines on a worker of a multi-worker job other than the chief: the chief's screen is the
+    job's (under `srun -n2` each line would otherwise come twice)."""
+    if derived.get("workers", 1) > 1 and not distribute.is_chief():
+        return []
     recipe, inputs = config.recipe, derived["preprocessing"]
     size = inputs["input_size"]
     classes = len(inputs["class_names"])

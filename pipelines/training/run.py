@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from keras_nets import get_spec
 from pipelines.data.sources import EMBEDDED, load_split
-from pipelines.training import distribute, precision, rundir
+from pipelines.training import distribute, grow, precision, rundir
 from pipelines.training.inputs import dataset_fns, decoded_cache
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
@@ -24,10 +24,31 @@ class RunError(ValueError):
 
 
 def train_and_evaluate(config, log=print):
-    """Train `config.model` per `config.recipe`; returns (trainer, history, stop signal)."""
+    """Train `config.model` per `config.recipe`; returns (trainer, history, stop signal). A recipe
+    that grows the net from a shallower one (VGG 3.1, pipelines.training.grow) trains that one
+    first, in its own run directory inside this run's; a stop signal in it ends the run."""
+    strategy = distribute.make_strategy(config.strategy)  # first: collectives need a fresh context
+    if not distribute.is_chief(strategy):
+        log = _silent  # a multi-worker job's lines come once, from the chief
+    stage = grow.shallower_run(config)
+    if stage is not None:
+        log(f"VGG 3.1: {config.model} starts from a trained {stage.model}, trained first "
+            f"in {stage.run_dir}")
+        trainer, history, stopped = _train(stage, strategy, log)
+        if stopped:
+            return trainer, history, stopped
+        log(f"{config.model} from {stage.model}'s first four conv and three FC layers")
+        config = grow.grown(config, stage)
+    return _train(config, strategy, log)
+
+
+def _silent(line):
+    """The log of a worker that is not the chief."""
+
+
+def _train(config, strategy, log):
     spec = get_spec(config.model)
     recipe = config.recipe
-    strategy = distribute.make_strategy(config.strategy)  # first: collectives need a fresh context
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -92,7 +113,7 @@ def _load_pretrained(config, model, log):
     and the fresh layers' names are the same."""
     from keras_nets import convert
     try:
-        source = convert.resolve(config.model, config.weights)
+        source = convert.resolve(get_spec(config.model), config.weights)
         loaded = convert.load(model, source)
     except convert.WeightsError as err:
         raise RunError(str(err)) from None

@@ -13,6 +13,12 @@ import json
 import os
 import re
 
+
+def stage_dir(run_dir: str, model: str) -> str:
+    """Where a grown run (pipelines.training.grow) trains its first stage, the shallower
+    `model`: a run directory of its own inside the run's, continued like any other."""
+    return os.path.join(run_dir, f"grown_from_{model}")
+
 # What must not change within a run; the recipe is compared field by field.
 FIXED = ("model", "width", "fc_units", "model_options", "weights", "dataset", "steps_per_epoch")
 # Fields added after runs were written: what an older config.json without them meant.

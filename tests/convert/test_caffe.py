@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from caffe_reference import alexnet as caffe_alexnet
-from keras_nets import build_alexnet, convert
+from keras_nets import SPECS, build_alexnet, build_model, convert
 from keras_nets.alexnet import CAFFE_OPTIONS
 from keras_nets.convert.__main__ import main as convert_main
 from keras_nets.convert.caffe import read_caffemodel
@@ -49,7 +49,7 @@ def test_converted_alexnet_reproduces_caffe(tmp_path, v1):
     blobs = random_blobs()
     path = str(tmp_path / "net.caffemodel")
     write_caffemodel(path, blobs, v1=v1)
-    source = convert.resolve("alexnet", path)
+    source = convert.resolve(SPECS["alexnet"], path)
     assert source.kind == "caffe" and source.normalization == "caffe_alexnet_bgr"
     assert source.model_options == CAFFE_OPTIONS
     model = caffe_net(**source.model_options)
@@ -70,6 +70,23 @@ def test_converted_alexnet_reproduces_caffe(tmp_path, v1):
         assert np.abs(np.asarray(other(x)) - probs_ref).max() > 1e-3, change
     assert 0.05 < probs_ref.max() < 0.95
     assert caffe_net().get_layer("fc6").kernel.shape[0] == 16  # pool5 1x1, not 2x2
+
+
+def test_the_registry_builds_caffes_alexnet_under_caffes_options(tmp_path):
+    """build_model(..., weights=caffemodel): the factory resolves the file, builds the net under
+    the options it needs and loads it, as torchvision's builders and timm's create_model do."""
+    blobs = random_blobs()
+    path = str(tmp_path / "net.caffemodel")
+    write_caffemodel(path, blobs, v1=True)
+    model = build_model("alexnet", SIZE, weights=path, width=WIDTH, fc_units=FC,
+                        num_classes=CLASSES, dropout=0.0)
+    assert model.get_layer("lrn1").alpha == pytest.approx(2e-5)  # Caffe's LRN constants
+    assert model.preprocessing.normalization == "caffe_alexnet_bgr"
+    x = bgr_images()
+    _, probs_ref = caffe_alexnet(x.transpose(0, 3, 1, 2).astype("float64"), blobs)
+    np.testing.assert_allclose(model(x), probs_ref, atol=1e-5)
+    with pytest.raises(convert.WeightsError, match="does not load"):
+        build_model("vgg_d", 32, weights=path)
 
 
 def test_reader_equals_the_protobuf_parse_of_caffes_schema(tmp_path):
@@ -95,10 +112,11 @@ def test_wrong_files_are_one_line_errors(tmp_path):
     for path, match in [(truncated, "not a Caffe caffemodel"), (text, "not a Caffe caffemodel"),
                         (tmp_path / "missing.caffemodel", "no such file")]:
         with pytest.raises(convert.WeightsError, match=match) as err:
-            convert.load(caffe_net(**CAFFE_OPTIONS), convert.resolve("alexnet", str(path)))
+            convert.load(caffe_net(**CAFFE_OPTIONS),
+                         convert.resolve(SPECS["alexnet"], str(path)))
         assert "\n" not in str(err.value)
     with pytest.raises(convert.WeightsError, match="does not load"):
-        convert.resolve("vgg_d", str(truncated))
+        convert.resolve(SPECS["vgg_d"], str(truncated))
 
 
 def test_convert_cli_writes_a_keras_file_that_carries_caffes_normalisation(tmp_path, capsys):

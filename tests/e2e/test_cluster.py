@@ -6,12 +6,15 @@ import os
 import signal
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import keras
 import numpy as np
 import pytest
 
-from test_train import ROOT, TINY, shared_tfds, start_workers, train, weights  # noqa: F401
+from test_run_dir_owner import screen
+from test_train import (ROOT, TINY, screen_and_progress, shared_tfds, start_workers,  # noqa: F401
+                        train, weights)
 
 # Per-replica dropout on 2 logical CPU devices, through the layer the models use and the
 # context the train step enters (pipelines.training.steps).
@@ -116,6 +119,31 @@ def test_xla_and_mixed_precision_train_on_two_workers(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
     curve = losses(run)
     assert all(np.isfinite(curve)) and curve[-1] < curve[0], curve
+    # The chief's screen is the job's: worker 1 prints neither the first screen nor progress.
+    assert screen_and_progress(outputs[0]) and not screen_and_progress(outputs[1]), outputs[1]
+
+
+@pytest.mark.parametrize("victim", [1, 0], ids=["worker", "chief"])
+def test_a_lost_worker_ends_the_other_with_one_line_and_exit_75(tmp_path, victim):
+    """SIGKILL to one of two workers mid-epoch: the other ends when TensorFlow notices (the
+    coordination service's heartbeat timeout, or a refused connection) with exit 75 and one
+    stderr line naming the lost worker, at TensorFlow's default C++ log level (the run's own
+    default, level 2, under which the aborted collectives' error lines would show)."""
+    run = tmp_path / "run"
+    procs = start_workers(tmp_path, run, ["--epochs", "50", "--steps", "16", "--width", "0.25",
+                                          "--checkpoint-every", "0"],
+                          env={"TF_CPP_MIN_LOG_LEVEL": None}, stderr=subprocess.PIPE)
+    for line in procs[0].stdout:
+        if line.startswith("epoch 1/50 step"):
+            break
+    procs[victim].send_signal(signal.SIGKILL)
+    procs[victim].communicate(timeout=60)
+    survivor = procs[1 - victim]
+    out, err = survivor.communicate(timeout=180)
+    assert survivor.returncode == 75, err[-3000:]
+    lines = screen(SimpleNamespace(stdout="", stderr=err))  # less the data's preparation
+    assert len(lines) == 1, err[-3000:]
+    assert f"error: lost worker {victim} (127.0.0.1:" in lines[0] and "exit 75" in lines[0]
 
 
 # float16 loss scaling under MirroredStrategy: only replica 1's batch overflows. Keras'

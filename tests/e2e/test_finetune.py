@@ -4,6 +4,7 @@ embedded dataset's classes with the finetune recipe, in subprocesses."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -103,14 +104,20 @@ def test_head_first_then_all_layers_and_kill_9_resume(tmp_path, caffemodel):
 
 
 def test_weights_errors_are_one_line_exit_2(tmp_path, capsys, monkeypatch):
+    from keras_nets.convert import keras_applications
     from pipelines.train import main
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    with socket.socket() as s:  # no network: the hosted file's fetch is refused, locally
+        s.bind(("127.0.0.1", 0))
+        hosted = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    monkeypatch.setattr(keras_applications, "HOSTED", hosted)
     text = tmp_path / "notes.txt"
     text.write_text("not weights")
     cases = [(["--weights", str(tmp_path / "missing.caffemodel")], "no such file"),
              (["--weights", str(text)], "not a weights file"),
              (["--weights", "imagenet"], "no hosted ImageNet weights for alexnet"),
-             (["--model", "vgg16", "--weights", "imagenet"], "no such file"),
+             (["--model", "vgg16", "--weights", "imagenet"],
+              f"not in the Keras cache and the download failed (URL fetch failure on {hosted}"),
              (["--recipe", "finetune"], "give --weights"),
              (["--model", "vgg_d", "--weights", str(text), "--init-from", str(text)],
               "give one")]

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from test_train import ROOT, TINY, data_dir, shared_tfds  # noqa: F401
+from test_train import ROOT, TINY, data_dir, screen_and_progress, shared_tfds  # noqa: F401
 
 
 def slurm_env(procid, tasks=2, node="127.0.0.1"):
@@ -72,6 +72,8 @@ def test_a_two_task_slurm_step_trains_as_one_job(tmp_path):
     outputs = [p.communicate(timeout=600)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
     assert "2 replicas, 2 workers" in outputs[0]
+    # Under srun both tasks write to one terminal: only the chief's screen and progress show.
+    assert screen_and_progress(outputs[0]) and not screen_and_progress(outputs[1]), outputs[1]
     config = json.loads((run / "config.json").read_text())
     assert config["workers"] == 2 and config["strategy_resolved"] == "CollectiveAllReduceStrategy"
     metrics = (run / "metrics.jsonl").read_text().splitlines()

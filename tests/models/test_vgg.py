@@ -81,14 +81,16 @@ def test_imagenet_path_loads_the_hosted_file_format(tmp_path, monkeypatch):
     save_legacy_h5(theirs, hosted)
     asked = {}
 
-    def fake_get_file(fname, origin, cache_subdir, file_hash):
-        asked.update(fname=fname, origin=origin, file_hash=file_hash)
+    def fake_get_file(fname, origin, file_hash, cache_subdir, cache_dir):
+        asked.update(fname=fname, origin=origin, file_hash=file_hash, cache_dir=cache_dir)
         return hosted
 
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))  # an empty cache
     monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
     ours = build_vgg("vgg16", weights="imagenet", include_top=False, input_shape=(64, 64, 3))
     assert asked["origin"].endswith("vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")
     assert asked["file_hash"] == "6d6bbae143d832006294945121d1f1fc"
+    assert asked["cache_dir"] == str(tmp_path / "keras_home")
     x = images(2, 64, scale=60.0)
     np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-4, atol=1e-6)
 

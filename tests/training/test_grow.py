@@ -1,0 +1,68 @@
+"""VGG 3.1 growing as one run (pipelines.training.grow): the first stage is the shallower net's
+own recipe on the deeper run's input, in a run directory of its own inside the deeper run's."""
+
+import dataclasses
+import json
+import os
+
+from pipelines.training import grow
+from pipelines.training.config import DEMO, RunConfig, recipe_for
+
+GROWN = [m for m in ("vgg_b", "vgg_c", "vgg_d", "vgg_e") if DEMO.get(m) and DEMO[m].grow_from]
+
+
+def test_the_deep_nets_default_runs_grow_from_a_trained_a():
+    # Measured (docs/training.md, "The default run of each model"): D and E from scratch learn
+    # far more slowly than from A.
+    assert {"vgg_d", "vgg_e"} <= set(GROWN)
+    assert all(DEMO[m].grow_from == "vgg_a" for m in GROWN)
+
+
+def test_the_first_stage_is_a_own_recipe_on_the_deeper_runs_input():
+    recipe = dataclasses.replace(recipe_for("demo", "vgg", "vgg_e"), input_size=40,
+                                 scale_min=44, scale_max=44, flip=False)
+    config = RunConfig(model="vgg_e", recipe=recipe, width=0.5, fc_units=256, seed=4,
+                       run_dir="runs/e", export_dir="saved_models")
+    stage = grow.shallower_run(config)
+    a = recipe_for("demo", "vgg", "vgg_a")
+    assert stage.model == "vgg_a" and stage.run_dir == os.path.join("runs/e", "grown_from_vgg_a")
+    assert stage.export_dir is None and stage.init_from is None
+    assert (stage.width, stage.fc_units, stage.seed) == (0.5, 256, 4)  # the same shapes, seed
+    assert (stage.recipe.input_size, stage.recipe.scale_min, stage.recipe.flip) == (40, 44, False)
+    assert (stage.recipe.learning_rate, stage.recipe.epochs, stage.recipe.min_steps) == \
+        (a.learning_rate, a.epochs, a.min_steps)  # A's own budget and rate
+    assert stage.recipe.grow_from is None
+    assert grow.grown(config, stage).init_from == os.path.join(stage.run_dir, "model.keras")
+
+
+def test_epochs_given_apply_to_both_stages():
+    recipe = dataclasses.replace(recipe_for("demo", "vgg", "vgg_d"), epochs=1, min_steps=None,
+                                 grow_epochs=1)
+    stage = grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe, steps_per_epoch=3))
+    assert (stage.recipe.epochs, stage.recipe.min_steps, stage.steps_per_epoch) == (1, None, 3)
+
+
+def test_a_net_started_otherwise_has_no_first_stage():
+    recipe = recipe_for("demo", "vgg", "vgg_d")
+    assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe, init_from="a.keras")) is None
+    assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe, weights="imagenet")) is None
+    assert grow.shallower_run(RunConfig(model="vgg_a", recipe=recipe_for("demo", "vgg"))) is None
+    assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe_for("paper", "vgg"))) is None
+
+
+def test_a_grown_run_trains_a_then_d_and_a_relaunch_retrains_neither(tmp_path):
+    from tests.e2e.test_train import train
+    run = tmp_path / "d"
+    tiny = ["--model", "vgg_d", "--width", "0.125", "--fc-units", "32", "--input-size", "32",
+            "--epochs", "1", "--steps", "2", "--run-dir", str(run)]
+    first = train(tmp_path, *tiny)
+    assert "VGG 3.1: vgg_d starts from a trained vgg_a" in first.stdout
+    assert first.stdout.count("epoch 1/1 step 2/2") == 2  # A's step, then D's
+    stage = run / "grown_from_vgg_a"
+    a = json.loads((stage / "config.json").read_text())
+    d = json.loads((run / "config.json").read_text())
+    assert (a["model"], a["recipe"]["epochs"], a["recipe"]["learning_rate"]) == ("vgg_a", 1, 3e-4)
+    assert d["init_from"] == str(stage / "model.keras") and d["recipe"]["grow_from"] == "vgg_a"
+    assert (stage / "model.keras").exists() and (run / "model.keras").exists()
+    again = train(tmp_path, *tiny)
+    assert "step 2/2" not in again.stdout  # both stages were done: continued, not retrained
