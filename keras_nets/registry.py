@@ -81,7 +81,9 @@ class ModelSpec:
             return lo, (lo,)
         if lo == hi:
             step = max(1, round(32 * size / 224))
-            return lo, (lo - step, lo, lo + step)
+            # Never below the crop: S - 32 is the crop itself at the paper's S = 256 (224), and a
+            # smaller image has no room for a crop nor for the dense net's last pooling.
+            return lo, (max(size, lo - step), lo, lo + step)
         mid = (lo + hi) // 2
         return mid, (lo, mid, hi)
 

@@ -127,6 +127,10 @@ def main(argv=None):
         check_classes(saved, split.class_names, outputs)
     except (DataError, ValueError) as err:
         fail(parser.prog, err)
+    if args.scales and min(args.scales) < pre.input_size:
+        fail(parser.prog, f"--scale {min(args.scales)} is below the model's "
+                          f"{pre.input_size} px crop: a test scale Q is the shorter side the "
+                          f"crops are taken from (VGG section 3.2)")
     single = args.scales or [pre.eval_scale]
     multi = args.scales or list(pre.test_scales)
     dense = None

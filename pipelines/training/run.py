@@ -32,14 +32,24 @@ def train_and_evaluate(config, log=print):
         log = _silent  # a multi-worker job's lines come once, from the chief
     stage = grow.shallower_run(config)
     if stage is not None:
-        log(f"VGG 3.1: {config.model} starts from a trained {stage.model}, trained first "
-            f"in {stage.run_dir}")
+        size = config.recipe.input_size or get_spec(config.model).input_size
+        log(f"VGG 3.1: {config.model} starts from a trained {stage.model}: two runs, "
+            f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s, "
+            f"{_budget(config.recipe)} at {grow.compute_ratio(config, stage, size):.1f}x "
+            f"{stage.model}'s compute per image; each prints its own ETA")
         trainer, history, stopped = _train(stage, strategy, log)
         if stopped:
             return trainer, history, stopped
         log(f"{config.model} from {stage.model}'s first four conv and three FC layers")
         config = grow.grown(config, stage)
     return _train(config, strategy, log)
+
+
+def _budget(recipe):
+    """A recipe's step budget in words, before the data fixes the steps per epoch."""
+    if recipe.min_steps:
+        return f"{recipe.epochs} epochs or {recipe.min_steps:,} steps, whichever is more"
+    return f"{recipe.epochs} epochs"
 
 
 def _silent(line):

@@ -19,6 +19,7 @@ def test_vgg_section_4_test_scales():
     assert vgg.test_scales(224, 256, 512) == (384, (256, 384, 512))
     assert vgg.test_scales(64, 72, 96) == (84, (72, 84, 96))
     assert vgg.test_scales(32, 37, 37) == (37, (32, 37, 42))  # 32 * 32 / 224
+    assert vgg.test_scales(32, 36, 36) == (36, (32, 36, 41))  # not 31: below the crop
     assert vgg.test_scales(224) == (384, (256, 384, 512))  # the paper's S in [256, 512]
 
 
@@ -87,3 +88,7 @@ def test_evaluate_honours_scale(small_vgg, capsys):
     with pytest.raises(SystemExit) as info:
         evaluate_main([path, "--dataset", data, "--scale", "big"])
     assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:  # below the 32 px crop: one line, not a traceback
+        evaluate_main([path, "--dataset", data, "--protocols", "dense", "--scale", "24"])
+    assert info.value.code == 2
+    assert "below the model's 32 px crop" in capsys.readouterr().err

@@ -50,6 +50,25 @@ def test_a_net_started_otherwise_has_no_first_stage():
     assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe_for("paper", "vgg"))) is None
 
 
+def _vgg_macs(blocks, size, classes=1000):
+    """VGG Table 1 by hand: 3x3 convs, same padding, a 2x2 pool after each block, FC 4096."""
+    total, channels = 0, 3
+    for block in blocks:
+        for width in block:
+            total += size * size * 9 * channels * width
+            channels = width
+        size //= 2
+    return total + size * size * channels * 4096 + 4096 * 4096 + 4096 * classes
+
+
+def test_the_first_screen_ratio_is_the_two_nets_compute_per_image():
+    a = [[64], [128], [256] * 2, [512] * 2, [512] * 2]
+    d = [[64] * 2, [128] * 2, [256] * 3, [512] * 3, [512] * 3]
+    config = RunConfig(model="vgg_d", recipe=recipe_for("demo", "vgg", "vgg_d"))
+    ratio = grow.compute_ratio(config, grow.shallower_run(config), 32)
+    assert abs(ratio - _vgg_macs(d, 32) / _vgg_macs(a, 32)) < 1e-9 and 1.9 < ratio < 1.92
+
+
 def test_a_grown_run_trains_a_then_d_and_a_relaunch_retrains_neither(tmp_path):
     from tests.e2e.test_train import train
     run = tmp_path / "d"
@@ -57,6 +76,7 @@ def test_a_grown_run_trains_a_then_d_and_a_relaunch_retrains_neither(tmp_path):
             "--epochs", "1", "--steps", "2", "--run-dir", str(run)]
     first = train(tmp_path, *tiny)
     assert "VGG 3.1: vgg_d starts from a trained vgg_a" in first.stdout
+    assert "x vgg_a's compute per image; each prints its own ETA" in first.stdout
     assert first.stdout.count("epoch 1/1 step 2/2") == 2  # A's step, then D's
     stage = run / "grown_from_vgg_a"
     a = json.loads((stage / "config.json").read_text())
