@@ -20,7 +20,7 @@ import sys
 import time
 
 from benchmarks.timing import cpu_description
-from pipelines.training.rundir import stage_dir
+from pipelines.training.rundir import read_metrics, stage_dir
 from research.paper_runs import read_run
 
 
@@ -39,7 +39,7 @@ def summarize(run_dir):
                    best_val_top1_accuracy=round(1 - min(r["val_top1_error"] for r in rows), 4))
     source = recipe.get("grow_from")
     stage = stage_dir(run_dir, source) if source else None
-    if stage and os.path.exists(os.path.join(stage, "metrics.jsonl")):
+    if stage and read_metrics(stage):
         first = summarize(stage)
         summary["grown_from"] = {k: first[k] for k in (
             "model", "steps", "batch_size", "val_top1_accuracy")}

@@ -81,14 +81,17 @@ def throughput_rows(data):
 
 
 def gpu_rows(data):
-    """benchmarks.gpu: {"device", "tf32", "date", "rows": [{"model", "precision", "xla", "gpus",
-    "batch", "images_per_s", "tflops", "mfu"}]}."""
+    """benchmarks.gpu: {"device", "tf32", "date", "framework", "rows": [{"model", "precision",
+    "xla", "gpus", "batch", "images_per_s", "tflops", "mfu"}], "peers": [the same, with the
+    PyTorch "framework" that ran them]}: keras-nets' rows, then its peers' of the same run."""
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         return None
+    peers = data.get("peers") if isinstance(data.get("peers"), list) else []
     rows = []
-    for row in data["rows"]:
+    for peer, row in [(False, r) for r in data["rows"]] + [(True, r) for r in peers]:
         if not isinstance(row, dict) or not _is_number(row.get("images_per_s")):
             continue
+        who = f"PyTorch peer, {row.get('framework')}" if peer else "keras-nets"
         figure = f"train {_number(row['images_per_s'])} img/s"
         if _is_number(row.get("tflops")):
             figure += f", {row['tflops']:.2f} TFLOP/s"
@@ -96,7 +99,7 @@ def gpu_rows(data):
             figure += f", MFU {100 * row['mfu']:.0f}% of the published peak"
         setting = _setting(f"{row['gpus']} GPU(s)" if row.get("gpus") else None,
                            row.get("precision"), _batch(row), _xla(row))
-        rows.append((f"`{row.get('model', '?')}` (keras-nets)", figure, setting,
+        rows.append((f"`{row.get('model', '?')}` ({who})", figure, setting,
                      machine(row, data)))
     return rows or None
 

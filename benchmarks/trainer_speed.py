@@ -24,11 +24,13 @@ def trainer_rate(config, cache=True):
     cache=False: every image decoded at every step, as before the cache of decoded images
     (pipelines.training.inputs.decoded_cache)."""
     from pipelines.training import inputs
+    from pipelines.training.log import silenced
     from pipelines.training.run import train_and_evaluate
     budget = inputs.CACHE_BYTES
     inputs.CACHE_BYTES = budget if cache else 0
     try:
-        _, history, _ = train_and_evaluate(config, log=lambda *a, **k: None)
+        with silenced():
+            _, history, _ = train_and_evaluate(config)
     finally:
         inputs.CACHE_BYTES = budget
     return history[-1]["images_per_second"]

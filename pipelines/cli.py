@@ -5,7 +5,34 @@ import os
 import sys
 
 
+# The console commands pyproject.toml's [project.scripts] installs, and the module each runs
+# (tests/test_layout.py holds the two lists equal).
+SCRIPTS = {
+    "keras-nets-train": "pipelines.train",
+    "keras-nets-evaluate": "pipelines.evaluate",
+    "keras-nets-predict": "pipelines.predict",
+    "keras-nets-export": "pipelines.export",
+    "keras-nets-plot": "pipelines.plots",
+    "keras-nets-research": "research.run",
+}
+
+
+def prog_of(module: str) -> str:
+    """How the user started `module`'s command: its console command (SCRIPTS) when run as one,
+    else `python -m module`."""
+    name = os.path.basename(sys.argv[0] or "")
+    return name if SCRIPTS.get(name) == module else f"python -m {module}"
+
+
 class ArgumentParser(argparse.ArgumentParser):
+    """argparse's, with an error as one line and exit code 2; `module=` names the command the
+    way the user started it (prog_of)."""
+
+    def __init__(self, *args, module: str | None = None, **kwargs):
+        if module is not None:
+            kwargs["prog"] = prog_of(module)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
 

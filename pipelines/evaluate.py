@@ -16,13 +16,14 @@ from pipelines import quiet
 quiet.hide_startup_notices()
 
 from pipelines.cli import ArgumentParser, fail  # noqa: E402  (after the notices are filtered)
+from pipelines.errors import UserError  # noqa: E402
 from pipelines.evaluation.protocols import PROTOCOLS  # noqa: E402
 
 DEFAULT_PROTOCOLS = "center,ten_crop,multi_scale,dense,multi_crop"
 
 
 def parse_args(argv=None):
-    parser = ArgumentParser(prog="python -m pipelines.evaluate", description=__doc__)
+    parser = ArgumentParser(module="pipelines.evaluate", description=__doc__)
     parser.add_argument("model", help="run directory, .keras file or SavedModel directory")
     parser.add_argument("--dataset", default=None,
                         help="'shapes' (embedded), a TFDS name or an image folder path "
@@ -75,11 +76,11 @@ def check_classes(saved, class_names, outputs):
     own = saved.preprocessing.class_names
     if own and tuple(own) != tuple(class_names):
         differ = sorted(set(own) ^ set(class_names))[:5]
-        raise ValueError(f"the model's {len(own)} classes are not the data's {len(class_names)} "
-                         f"(in order){': e.g. ' + ', '.join(differ) if differ else ''}; "
-                         "give the --dataset it was trained on")
+        raise UserError(f"the model's {len(own)} classes are not the data's {len(class_names)} "
+                        f"(in order){': e.g. ' + ', '.join(differ) if differ else ''}; "
+                        "give the --dataset it was trained on")
     if outputs is not None and outputs != len(class_names):
-        raise ValueError(f"the model has {outputs} outputs, the data {len(class_names)} classes")
+        raise UserError(f"the model has {outputs} outputs, the data {len(class_names)} classes")
 
 
 class Progress:
@@ -104,13 +105,12 @@ class Progress:
 def main(argv=None):
     parser, args = parse_args(argv)
     from keras_nets import to_dense
-    from pipelines.data.folders import DataError
     from pipelines.data.sources import load_split
     from pipelines.evaluation.protocols import evaluate, protocol_rows
-    from pipelines.saved import DamagedFile, load
+    from pipelines.saved import load
     try:
         saved = load(args.model)
-    except (FileNotFoundError, DamagedFile) as err:
+    except (FileNotFoundError, UserError) as err:
         fail(parser.prog, err)
     pre, spec = saved.preprocessing, saved.spec
     if saved.assumed:
@@ -125,7 +125,7 @@ def main(argv=None):
         split = split_of()
         outputs = saved.model.output.shape[-1] if saved.model is not None else None
         check_classes(saved, split.class_names, outputs)
-    except (DataError, ValueError) as err:
+    except ValueError as err:  # UserError (pipelines.errors), and a class count that differs
         fail(parser.prog, err)
     if args.scales and min(args.scales) < pre.input_size:
         fail(parser.prog, f"--scale {min(args.scales)} is below the model's "

@@ -13,7 +13,7 @@ from pipelines.cli import ArgumentParser, fail
 
 
 def main(argv=None):
-    parser = ArgumentParser(prog="python -m pipelines.export", description=__doc__)
+    parser = ArgumentParser(module="pipelines.export", description=__doc__)
     parser.add_argument("model", help="run directory or .keras file")
     parser.add_argument("--export-dir", default="saved_models",
                         help="versions go to EXPORT_DIR/<name>/ (default: saved_models)")
@@ -23,10 +23,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be >= 1")
-    from pipelines.saved import DamagedFile, load
+    from pipelines.errors import UserError
+    from pipelines.saved import load
     try:
         saved = load(args.model)
-    except (FileNotFoundError, DamagedFile) as err:
+    except (FileNotFoundError, UserError) as err:
         fail(parser.prog, err)
     if saved.model is None:
         fail(parser.prog, f"{args.model}: already an export (give a run directory or .keras)")

@@ -111,10 +111,10 @@ def plot_curves(run_dir, out):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    path = os.path.join(run_dir, "metrics.jsonl")
-    rows = [json.loads(line) for line in open(path) if line.strip()]
+    from pipelines.training.rundir import METRICS, read_metrics
+    rows = read_metrics(run_dir)
     if not rows:
-        raise ValueError(f"{path} has no epochs yet")
+        raise ValueError(f"{os.path.join(run_dir, METRICS)} has no epochs yet")
     epochs = [r["epoch"] for r in rows]
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     axes[0].plot(epochs, [r["loss"] for r in rows], label="train loss")
@@ -136,7 +136,7 @@ def plot_curves(run_dir, out):
 
 
 def main(argv=None):
-    parser = ArgumentParser(prog="python -m pipelines.plots", description=__doc__)
+    parser = ArgumentParser(module="pipelines.plots", description=__doc__)
     sub = parser.add_subparsers(dest="what", required=True)
     f = sub.add_parser("filters", help="conv1 kernels of an AlexNet, one panel per tower")
     f.add_argument("source")

@@ -17,7 +17,7 @@ REQUEST_IMAGES = ALLOWED_BATCH_SIZES[-1]  # images sent at once: the largest war
 
 
 def main(argv=None):
-    parser = ArgumentParser(prog="python -m pipelines.predict", description=__doc__)
+    parser = ArgumentParser(module="pipelines.predict", description=__doc__)
     parser.add_argument("model_dir")
     parser.add_argument("images", nargs="+")
     parser.add_argument("--top", type=int, default=5, help="labels to print per image (<= k)")

@@ -14,12 +14,9 @@ import os
 import zipfile
 
 from keras_nets import Preprocessing, SPECS, get_spec
+from pipelines.errors import DamagedFile
 
 PREPROCESSING_ASSET = "keras_nets_preprocessing.json"  # in an export's assets.extra/
-
-
-class DamagedFile(ValueError):
-    """A file that exists but cannot be read as what it should be."""
 
 
 @dataclasses.dataclass

@@ -19,11 +19,10 @@ from keras_nets.initializers import INITS  # noqa: E402  (after the notices are 
 from keras_nets.normalization import NORMALIZATIONS
 from keras_nets.registry import get_spec, model_names
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
-from pipelines.training.config import RECIPES, RunConfig, recipe_for
+from pipelines.training.config import RECIPES, STRATEGIES, RunConfig, recipe_for
 from pipelines.training.precision import PRECISIONS
 
 NORMALIZATION_NAMES = tuple(NORMALIZATIONS)
-STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
 # Flags that override a field of the recipe (flag name -> Recipe field).
 RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
                 "input_size": "input_size", "dropout": "dropout", "shapes_train": "num_train",
@@ -33,7 +32,7 @@ RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate":
 
 
 def parse_args(argv=None):
-    p = ArgumentParser(prog="python -m pipelines.train", description=__doc__)
+    p = ArgumentParser(module="pipelines.train", description=__doc__)
     p.add_argument("--model", default="alexnet", choices=model_names())
     p.add_argument("--width", type=float, default=1.0,
                    help="scale every conv layer's filters (1.0: the paper's net)")
@@ -207,18 +206,18 @@ def main(argv=None):
     from pipelines.training import distribute  # TensorFlow after --help and argument errors
     if config.cpu_devices > 1:
         distribute.split_cpu(config.cpu_devices)
-    from pipelines.data.folders import DataError
+    from pipelines.errors import UserError
     from pipelines.training.loop import NonFiniteLoss
-    from pipelines.training.run import RunError, train_and_evaluate
+    from pipelines.training.run import train_and_evaluate
     from pipelines.training.signals import exit_code
-    from pipelines.training.lock import RunDirBusy, owning
+    from pipelines.training.lock import owning
     try:
         if config.strategy in ("auto", "multi-worker"):
             distribute.cluster_from_slurm(args.cluster_port)  # srun: no TF_CONFIG to write
         # One owner per run dir (pipelines.training.lock); each worker of a job its own part.
         with owning(config.run_dir, distribute.lock_part(config.strategy)):
             _, _, stopped = train_and_evaluate(config)
-    except (DataError, RunError, RunDirBusy, distribute.ClusterError) as err:
+    except UserError as err:  # data, run directory, cluster: one line (pipelines.errors)
         fail(parser.prog, err)
     except NonFiniteLoss as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)

@@ -18,8 +18,8 @@ def read_run(run_dir):
     """(config, [epoch metrics]) of a run directory."""
     with open(os.path.join(run_dir, "config.json")) as f:
         config = json.load(f)
-    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    from pipelines.training.rundir import read_metrics
+    rows = read_metrics(run_dir)
     if not rows:
         raise ValueError(f"{run_dir}: no finished epoch in metrics.jsonl")
     return config, rows

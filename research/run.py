@@ -37,12 +37,9 @@ def arm_key(label, config):
 
 def finished_history(run_dir, epochs):
     """The run's per-epoch metrics when it has finished all its epochs, else None."""
-    path = os.path.join(run_dir, "metrics.jsonl")
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    return rows if len(rows) >= epochs else None
+    from pipelines.training.rundir import read_metrics
+    rows = read_metrics(run_dir)
+    return rows if rows and len(rows) >= epochs else None
 
 
 def run_arm(config, log_path):
@@ -56,11 +53,12 @@ def run_arm(config, log_path):
             with open(wall_path) as f:
                 wall = json.load(f)
         return history, wall, False
+    from pipelines.training.log import to_file
     from pipelines.training.run import train_and_evaluate
     os.makedirs(config.run_dir, exist_ok=True)
     start = time.time()
-    with open(log_path, "a") as log:
-        train_and_evaluate(config, log=lambda *a, **k: print(*a, file=log, flush=True))
+    with open(log_path, "a") as log, to_file(log):
+        train_and_evaluate(config)
     history = finished_history(config.run_dir, config.recipe.epochs)
     if history is None:
         raise RuntimeError(f"{config.run_dir}: the run stopped before its last epoch")
@@ -152,8 +150,9 @@ def plot(result, path):
 
 def main(argv=None):
     from research.experiments import NAMES, config
-    p = argparse.ArgumentParser(prog="python -m research.run", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    from pipelines.cli import ArgumentParser
+    p = ArgumentParser(module="research.run", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("names", nargs="+", metavar="NAME", help=f"{', '.join(NAMES)} or all")
     p.add_argument("--local", action="store_true", help="a tiny run of every arm, one seed")
     p.add_argument("--seeds", default=None, help="comma-separated (default 0,1,2; --local: 0)")

@@ -82,10 +82,11 @@ def main(argv=None):
     from pipelines.data.protocols import center
     from pipelines.data.sources import load_split
     if args.run:
-        from pipelines.saved import DamagedFile, load
+        from pipelines.errors import UserError
+        from pipelines.saved import load
         try:
             saved = load(args.run)
-        except (FileNotFoundError, DamagedFile) as err:
+        except (FileNotFoundError, UserError) as err:
             p.exit(2, f"{p.prog}: error: {err}\n")
         model, pre = saved.model, saved.preprocessing
         size, norm, scale = pre.input_size, pre.normalization, pre.eval_scale

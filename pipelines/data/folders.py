@@ -3,12 +3,14 @@
 import os
 import sys
 
+from pipelines.errors import UserError
+
 SPLIT_DIRS = {"train": ("train",), "validation": ("validation", "val"), "test": ("test",)}
 MAGIC = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG", b"GIF87a": "GIF",
          b"GIF89a": "GIF", b"BM": "BMP"}
 
 
-class DataError(ValueError):
+class DataError(UserError):
     """Data that cannot be used, with the file or folder named in the message."""
 
 

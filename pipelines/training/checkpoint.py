@@ -12,6 +12,7 @@ import shutil
 import tensorflow as tf
 
 from pipelines.training.distribute import is_chief
+from pipelines.training.log import line
 
 
 def checkpoint_dir(run_dir):
@@ -52,7 +53,7 @@ class Checkpoints:
         if self.temp is not None:
             shutil.rmtree(self.temp, ignore_errors=True)
 
-    def restore_latest(self, log):
+    def restore_latest(self):
         """Restore the newest readable checkpoint; a corrupt one is reported and the previous
         used. Returns its path, or None when there is none."""
         for path in reversed(self.reader.checkpoints):
@@ -60,6 +61,6 @@ class Checkpoints:
                 self.checkpoint.restore(path).expect_partial()
                 return path
             except Exception as err:  # a truncated or garbled file fails in several ways
-                log(f"warning: checkpoint {path} is unreadable ({err.__class__.__name__}); "
+                line(f"warning: checkpoint {path} is unreadable ({err.__class__.__name__}); "
                     "trying the previous one")
         return None

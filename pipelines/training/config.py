@@ -8,6 +8,10 @@ receives a `RunConfig`, and the resolved config is written to the run directory'
 
 import dataclasses
 
+# pipelines.training.distribute.make_strategy's kinds: "auto" picks one for the hardware and the
+# cluster it finds.
+STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
+
 
 @dataclasses.dataclass(frozen=True)
 class Recipe:

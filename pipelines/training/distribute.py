@@ -7,7 +7,8 @@ import re
 
 import tensorflow as tf
 
-STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
+from pipelines.errors import UserError
+from pipelines.training.config import STRATEGIES
 
 # A worker of a multi-worker job stopped answering: the others exit with this code. 75 is
 # sysexits.h's EX_TEMPFAIL ("a temporary failure ... the user is invited to retry"): nothing is
@@ -28,7 +29,7 @@ PEER_ERRORS = (tf.errors.UnavailableError, tf.errors.AbortedError,
 _TASK = re.compile(r"/job:(\w+)(?:/replica:\d+)?/task:(\d+)")
 
 
-class ClusterError(ValueError):
+class ClusterError(UserError):
     """A multi-worker launch without a usable cluster description (one line for the CLI)."""
 
 

@@ -29,8 +29,10 @@ import socket
 import sys
 import time
 
+from pipelines.errors import UserError
 
-class RunDirBusy(RuntimeError):
+
+class RunDirBusy(UserError):
     """Another live process owns the run directory (one line for the CLI)."""
 
 

@@ -10,6 +10,7 @@ from pipelines import quiet
 from pipelines.cli import program
 from pipelines.training import distribute, steps
 from pipelines.training.checkpoint import Checkpoints
+from pipelines.training.log import chief_only, line
 from pipelines.training.metrics import EpochMeter, MetricsWriter
 from pipelines.training.optimizer import make_optimizer
 from pipelines.training.schedule import Schedule, current_lr
@@ -18,10 +19,6 @@ from pipelines.training.signals import StopRequested, preemption_handler
 
 class NonFiniteLoss(RuntimeError):
     pass
-
-
-def _silent(line):
-    """The log of a worker that is not the chief."""
 
 
 class Trainer:
@@ -33,13 +30,12 @@ class Trainer:
     """
 
     def __init__(self, *, strategy, model, config, steps_per_epoch, train_dataset_fn,
-                 val_dataset_fn, log=print, head_layers=None):
+                 val_dataset_fn, head_layers=None):
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn
         self.spe = steps_per_epoch
         self.chief = distribute.is_chief(strategy)
-        self.log = log if self.chief else _silent
         # Fine-tuning: the first head_epochs train only `head_layers` (the layers that got no
         # pretrained weights), the rest are masked (pipelines.training.steps.mask_frozen).
         head_steps = (self.recipe.head_epochs or 0) * steps_per_epoch if head_layers else 0
@@ -55,7 +51,7 @@ class Trainer:
         self.checkpoints = Checkpoints(
             config.run_dir, strategy, model=model, optimizer=self.optimizer, epoch=self.epoch,
             step_in_epoch=self.step_in_epoch, **self.schedule.variables())
-        self.metrics = MetricsWriter(config.run_dir, self.chief, self.log)
+        self.metrics = MetricsWriter(config.run_dir, self.chief)
         self.train_step = steps.make_train_step(
             strategy, model, self.optimizer, global_batch=self.recipe.batch_size,
             weight_decay=self.recipe.weight_decay, xla=config.xla, frozen=frozen,
@@ -69,6 +65,10 @@ class Trainer:
         Raises distribute.WorkerLost (a SystemExit, code 75) when a worker of a multi-worker job
         is gone, after one line on stderr naming it; TensorFlow's error lines about the aborted
         collectives are held back meanwhile (pipelines.quiet.peer_loss_held)."""
+        with chief_only(self.chief):
+            return self._fit_or_lose_a_worker()
+
+    def _fit_or_lose_a_worker(self):
         if not isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):
             return self._fit()
         with quiet.peer_loss_held(distribute.PEER_ERRORS) as peers:
@@ -84,14 +84,14 @@ class Trainer:
         raise lost
 
     def _fit(self):
-        handler = preemption_handler(self.strategy, self.checkpoints, self.log)
+        handler = preemption_handler(self.strategy, self.checkpoints)
         stop = StopRequested() if handler is None else None
         self._restore()
         epochs, history = self.recipe.epochs, []
         iterator = self._train_iterator()  # one endless stream, started where the run left off
         while int(self.epoch.numpy()) < epochs:
             epoch, first = int(self.epoch.numpy()), int(self.step_in_epoch.numpy())
-            meter = EpochMeter(epoch, epochs, first, self.spe, self.recipe.batch_size, self.log)
+            meter = EpochMeter(epoch, epochs, first, self.spe, self.recipe.batch_size)
             step = first
             while step < self.spe:  # one call runs n steps; the host reads metrics once per call
                 n = self._steps_in_call(step)
@@ -101,7 +101,7 @@ class Trainer:
                 step += n
                 meter.add(step - 1, totals[0], totals[1:], show=self.chief)
                 if stop:
-                    self.log(f"{stop.signal}: wrote checkpoint {self.checkpoints.save()}; exiting")
+                    line(f"{stop.signal}: wrote checkpoint {self.checkpoints.save()}; exiting")
                     return history, stop.signal
                 if step < self.spe and self._checkpoint_due(step):
                     self.checkpoints.save()
@@ -147,12 +147,12 @@ class Trainer:
         return bool(every) and step % every == 0
 
     def _restore(self):
-        restored = self.checkpoints.restore_latest(self.log)
+        restored = self.checkpoints.restore_latest()
         if restored:
-            self.log(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
+            line(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
                      f"step {int(self.step_in_epoch.numpy())}")
         elif self.config.resume:
-            self.log("no checkpoint to resume from: starting afresh")
+            line("no checkpoint to resume from: starting afresh")
 
     def _train_iterator(self):
         done = int(self.epoch.numpy()) * self.spe + int(self.step_in_epoch.numpy())

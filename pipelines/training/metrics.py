@@ -9,6 +9,8 @@ import numpy as np
 import tensorflow as tf
 
 from pipelines.training import distribute
+from pipelines.training.log import line
+from pipelines.training.rundir import METRICS
 
 if TYPE_CHECKING:
     from pipelines.training.config import RunConfig
@@ -18,10 +20,10 @@ class EpochMeter:
     """Sums of (loss, top-1 hits, top-5 hits, images) over an epoch, and a throttled progress line
     with images/s and the ETA of the whole run."""
 
-    def __init__(self, epoch, epochs, first_step, steps_per_epoch, global_batch, log,
+    def __init__(self, epoch, epochs, first_step, steps_per_epoch, global_batch,
                  every_seconds=10.0):
         self.epoch, self.epochs, self.first = epoch, epochs, first_step
-        self.spe, self.batch, self.log = steps_per_epoch, global_batch, log
+        self.spe, self.batch = steps_per_epoch, global_batch
         self.every = every_seconds
         self.sums = np.zeros(4)
         self.start = time.time()
@@ -37,7 +39,7 @@ class EpochMeter:
         done = step + 1 - self.first
         rate = done * self.batch / elapsed
         left = self.spe - step - 1 + (self.epochs - self.epoch - 1) * self.spe
-        self.log(f"epoch {self.epoch + 1}/{self.epochs} step {step + 1}/{self.spe} "
+        line(f"epoch {self.epoch + 1}/{self.epochs} step {step + 1}/{self.spe} "
                  f"loss {self.sums[0] / done:.4f} top1-err {1 - self.sums[1] / self.sums[3]:.3f} "
                  f"{rate:.1f} img/s ETA {duration(left * self.batch / max(rate, 1e-9))}")
 
@@ -52,17 +54,17 @@ class EpochMeter:
 class MetricsWriter:
     """One line per epoch to the log, to metrics.jsonl and to TensorBoard (chief only)."""
 
-    def __init__(self, run_dir, chief, log=print):
-        self.run_dir, self.chief, self.log = run_dir, chief, log
+    def __init__(self, run_dir, chief):
+        self.run_dir, self.chief = run_dir, chief
         self.writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) \
             if chief else tf.summary.create_noop_writer()
 
     def write(self, metrics):
         if not self.chief:
             return
-        self.log("epoch {epoch}: loss {loss:.4f} val top-1 error {val_top1_error:.3f} "
+        line("epoch {epoch}: loss {loss:.4f} val top-1 error {val_top1_error:.3f} "
                  "top-5 error {val_top5_error:.3f} lr {learning_rate:.2e}".format(**metrics))
-        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+        with open(os.path.join(self.run_dir, METRICS), "a") as f:
             f.write(json.dumps(metrics) + "\n")
         with self.writer.as_default(step=metrics["epoch"]):
             for key, value in metrics.items():

@@ -13,36 +13,43 @@ import tensorflow as tf
 
 from keras_nets import get_spec
 from pipelines.data.sources import EMBEDDED, load_split
+from pipelines.errors import DamagedFile, UserError
 from pipelines.training import distribute, grow, precision, rundir
+from pipelines.training.config import RunConfig
 from pipelines.training.inputs import dataset_fns, decoded_cache
+from pipelines.training.log import chief_only, line
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
 
 
-class RunError(ValueError):
+class RunError(UserError):
     """A configuration that cannot run here (one line for the CLI)."""
 
 
-def train_and_evaluate(config, log=print):
+def train_and_evaluate(config: RunConfig) -> tuple[Trainer, list[dict], str | None]:
     """Train `config.model` per `config.recipe`; returns (trainer, history, stop signal). A recipe
     that grows the net from a shallower one (VGG 3.1, pipelines.training.grow) trains that one
-    first, in its own run directory inside this run's; a stop signal in it ends the run."""
+    first, in its own run directory inside this run's; a stop signal in it ends the run. Its
+    lines go to pipelines.training.log, from the chief only."""
     strategy = distribute.make_strategy(config.strategy)  # first: collectives need a fresh context
-    if not distribute.is_chief(strategy):
-        log = _silent  # a multi-worker job's lines come once, from the chief
+    with chief_only(distribute.is_chief(strategy)):
+        return _stages(config, strategy)
+
+
+def _stages(config, strategy):
     stage = grow.shallower_run(config)
     if stage is not None:
         size = config.recipe.input_size or get_spec(config.model).input_size
-        log(f"VGG 3.1: {config.model} starts from a trained {stage.model}: two runs, "
-            f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s, "
-            f"{_budget(config.recipe)} at {grow.compute_ratio(config, stage, size):.1f}x "
-            f"{stage.model}'s compute per image; each prints its own ETA")
-        trainer, history, stopped = _train(stage, strategy, log)
+        line(f"VGG 3.1: {config.model} starts from a trained {stage.model}: two runs, "
+            f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s "
+            f"({_budget(config.recipe)}, at {grow.compute_ratio(config, stage, size):.1f}x "
+            f"{stage.model}'s compute per image); each prints its own ETA")
+        trainer, history, stopped = _train(stage, strategy)
         if stopped:
             return trainer, history, stopped
-        log(f"{config.model} from {stage.model}'s first four conv and three FC layers")
+        line(f"{config.model} from {stage.model}'s first four conv and three FC layers")
         config = grow.grown(config, stage)
-    return _train(config, strategy, log)
+    return _train(config, strategy)
 
 
 def _budget(recipe):
@@ -52,11 +59,7 @@ def _budget(recipe):
     return f"{recipe.epochs} epochs"
 
 
-def _silent(line):
-    """The log of a worker that is not the chief."""
-
-
-def _train(config, strategy, log):
+def _train(config, strategy):
     spec = get_spec(config.model)
     recipe = config.recipe
     keras.utils.set_random_seed(config.seed)
@@ -90,7 +93,7 @@ def _train(config, strategy, log):
                    precision_resolved=chosen, precision_why=why,
                    decoded_cache=not config.data_service and decoded_cache(
                        spec, preprocessing, train_info.num_examples))
-    _write_config(config, derived, strategy, log)
+    _write_config(config, derived, strategy)
     train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples,
                                    cached=derived["decoded_cache"])
 
@@ -102,21 +105,20 @@ def _train(config, strategy, log):
         model.preprocessing = preprocessing
         if config.init_from:
             spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
-        head = _load_pretrained(config, model, log) if config.weights else None
+        head = _load_pretrained(config, model) if config.weights else None
     trainer = Trainer(strategy=strategy, model=model, config=config, steps_per_epoch=spe,
-                      train_dataset_fn=train_fn, val_dataset_fn=val_fn, log=log,
-                      head_layers=head)
+                      train_dataset_fn=train_fn, val_dataset_fn=val_fn, head_layers=head)
     start = time.time()
     history, stopped = trainer.fit()
     if not stopped:
         final = history[-1] if history else trainer.evaluate()
-        log(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
+        line(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
             f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
-        _save(config, _float32(model, spec, config), strategy, log)
+        _save(config, _float32(model, spec, config), strategy)
     return trainer, history, stopped
 
 
-def _load_pretrained(config, model, log):
+def _load_pretrained(config, model):
     """The pretrained weights of --weights into `model` (keras_nets.convert): every layer whose
     shapes agree. Returns the layers left fresh (a head for the data's classes), which the
     finetune recipe trains alone first. Also on a relaunch: the checkpoint then overwrites them,
@@ -131,22 +133,22 @@ def _load_pretrained(config, model, log):
     epochs = config.recipe.head_epochs or 0
     phase = (f"; {epochs} epoch{'s' if epochs > 1 else ''} of the new layers alone first"
              if epochs and loaded.fresh else "")
-    log(f"pretrained: {len(loaded.loaded)} layers from the {convert.SOURCE_NAMES[source.kind]} "
+    line(f"pretrained: {len(loaded.loaded)} layers from the {convert.SOURCE_NAMES[source.kind]} "
         f"{source.path}; new: {head}{phase}")
     return loaded.fresh
 
 
-def _write_config(config, derived, strategy, log):
+def _write_config(config, derived, strategy):
     """Log what the run is in a few lines and write the resolved config to config.json; a run dir
     with a checkpoint is resumed, and only by the same run, and a damaged one refused
     (pipelines.training.rundir)."""
     resolved = dict(config.to_json(), **derived)
     try:
         rundir.check_resumable(config.run_dir, resolved)
-    except rundir.RunDirError as err:
+    except (rundir.RunDirError, DamagedFile) as err:
         raise RunError(str(err)) from None
-    for line in first_screen(config, derived):
-        log(line)
+    for screen_line in first_screen(config, derived):
+        line(screen_line)
     if distribute.is_chief(strategy):
         rundir.write_config(config.run_dir, resolved)
 
@@ -171,7 +173,7 @@ def _float32(model, spec, config):
     return twin
 
 
-def _save(config, model, strategy, log):
+def _save(config, model, strategy):
     """model.keras in the run directory (other workers' apart, to check that replicas agree),
     then the chief's SavedModel export; both carry the model's Preprocessing."""
     if not distribute.is_chief(strategy):
@@ -183,4 +185,4 @@ def _save(config, model, strategy, log):
     if config.export_dir:
         from pipelines.serving.export import export_saved_model
         path = export_saved_model(model, os.path.join(config.export_dir, config.model))
-        log(f"exported {path}")
+        line(f"exported {path}")

@@ -13,6 +13,30 @@ import json
 import os
 import re
 
+from pipelines.errors import DamagedFile, UserError
+
+
+METRICS = "metrics.jsonl"  # one JSON line per finished epoch (metrics.MetricsWriter writes it)
+
+
+def read_metrics(run_dir: str) -> list[dict]:
+    """The finished epochs' metrics of a run directory, oldest first ([] before the first);
+    DamagedFile for a line that is not JSON."""
+    path = os.path.join(run_dir, METRICS)
+    if not os.path.exists(path):
+        return []
+    rows = []
+    with open(path) as f:
+        for number, text in enumerate(f, 1):
+            if not text.strip():
+                continue
+            try:
+                rows.append(json.loads(text))
+            except json.JSONDecodeError:
+                raise DamagedFile(f"{path}: damaged at line {number} (not JSON); restore it, "
+                                  "or cut it at the last whole line") from None
+    return rows
+
 
 def stage_dir(run_dir: str, model: str) -> str:
     """Where a grown run (pipelines.training.grow) trains its first stage, the shallower
@@ -25,15 +49,11 @@ FIXED = ("model", "width", "fc_units", "model_options", "weights", "dataset", "s
 LEGACY = {"fc_units": 4096}
 
 
-class RunDirError(ValueError):
+class RunDirError(UserError):
     """The run directory cannot be continued by this command (one line for the CLI)."""
 
 
 class ConfigMismatch(RunDirError):
-    pass
-
-
-class DamagedFile(RunDirError):
     pass
 
 

@@ -11,6 +11,8 @@ import sys
 
 import tensorflow as tf
 
+from pipelines.training.log import line
+
 RESTART_EXIT_CODE = 128 + signal.SIGTERM  # 143
 
 
@@ -33,7 +35,7 @@ class StopRequested:
         return self.signal is not None
 
 
-def preemption_handler(strategy, checkpoints, log=print):
+def preemption_handler(strategy, checkpoints):
     """Multi-worker: TF's PreemptionCheckpointHandler, so that one worker's SIGTERM ends in a
     checkpoint that all workers write at the same step, then exit RESTART_EXIT_CODE. It reads
     the chief's checkpoint directory on every worker (and restores its latest checkpoint, as
@@ -42,7 +44,7 @@ def preemption_handler(strategy, checkpoints, log=print):
         return None
 
     def save():
-        log(f"SIGTERM: wrote checkpoint {checkpoints.save(cleanup=False)}; exiting")
+        line(f"SIGTERM: wrote checkpoint {checkpoints.save(cleanup=False)}; exiting")
 
     def leave():
         checkpoints.remove_temporary()

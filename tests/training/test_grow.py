@@ -76,7 +76,7 @@ def test_a_grown_run_trains_a_then_d_and_a_relaunch_retrains_neither(tmp_path):
             "--epochs", "1", "--steps", "2", "--run-dir", str(run)]
     first = train(tmp_path, *tiny)
     assert "VGG 3.1: vgg_d starts from a trained vgg_a" in first.stdout
-    assert "x vgg_a's compute per image; each prints its own ETA" in first.stdout
+    assert "x vgg_a's compute per image); each prints its own ETA" in first.stdout
     assert first.stdout.count("epoch 1/1 step 2/2") == 2  # A's step, then D's
     stage = run / "grown_from_vgg_a"
     a = json.loads((stage / "config.json").read_text())

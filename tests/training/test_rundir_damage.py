@@ -53,3 +53,12 @@ def test_listed_checkpoints_that_are_all_gone_are_refused(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps(RESOLVED))
     with pytest.raises(rundir.DamagedFile, match=r"ckpt-1.index: missing; ckpt-2.index: missing"):
         rundir.check_resumable(str(tmp_path), RESOLVED)
+
+
+def test_a_metrics_line_that_is_not_json_is_a_damaged_file(tmp_path):
+    (tmp_path / rundir.METRICS).write_text('{"epoch": 1, "loss": 2.3}\n\n{"epoch": 2, "lo\n')
+    with pytest.raises(rundir.DamagedFile, match=r"metrics.jsonl: damaged at line 3"):
+        rundir.read_metrics(str(tmp_path))
+    (tmp_path / rundir.METRICS).write_text('{"epoch": 1, "loss": 2.3}\n\n')
+    assert rundir.read_metrics(str(tmp_path)) == [{"epoch": 1, "loss": 2.3}]
+    assert rundir.read_metrics(str(tmp_path / "elsewhere")) == []

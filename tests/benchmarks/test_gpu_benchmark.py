@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 import keras_nets  # noqa: E402
 from benchmarks.torch_alexnet import TwoTowerAlexNet, count_macs, from_keras  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Imported first by every Python process started with this folder on PYTHONPATH: TensorFlow and
 # TensorFlow Datasets then import as on a machine where they are not installed (a None entry in
 # sys.modules: `import` raises ModuleNotFoundError, importlib.util.find_spec says None).

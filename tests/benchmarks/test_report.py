@@ -9,6 +9,8 @@ import pytest
 
 from benchmarks import report
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 THROUGHPUT = {
     "date": "2026-11-29", "device": "x86_64 CPU, 2 cores", "threads": 2,
     "peak_flops": {"matmul": 4.6e11, "conv3x3": 4.9e11},
@@ -23,7 +25,10 @@ THROUGHPUT = {
 }
 GPU = {"device": "NVIDIA H100", "tf32": True, "date": "2026-12-01",
        "rows": [{"model": "alexnet", "precision": "mixed_float16", "xla": True, "gpus": 2,
-                 "batch": 256, "images_per_s": 9000.0, "tflops": 39.1, "mfu": 0.0197}]}
+                 "batch": 256, "images_per_s": 9000.0, "tflops": 39.1, "mfu": 0.0197}],
+       "peers": [{"model": "alexnet_two_tower", "framework": "torch 2.9.1",
+                  "precision": "autocast_float16", "xla": False, "gpus": 1, "batch": 128,
+                  "images_per_s": 4500.0, "tflops": 9.8, "mfu": 0.01}]}
 TRAINER_SPEED = {"model": "alexnet", "input_size": 227, "batch_size": 64, "steps": 16,
                  "trainer": [34.6, 33.5, 36.4], "bare": [32.6, 34.3, 36.0], "date": "2026-11-30"}
 REGRESSIONS = {"machine": "Intel Xeon, 2 cores, AVX-512", "results": [
@@ -92,6 +97,10 @@ def test_one_row_per_recorded_figure_with_its_machine(results):
          "x86_64 CPU, 2 cores; 3x3 conv peak 490 GFLOP/s; 2026-11-29", "`train_throughput.json`"],
         ["`alexnet` (keras-nets)", "train 9000.0 img/s, 39.10 TFLOP/s, MFU 2% of the published peak",
          "2 GPU(s), mixed_float16, batch 256, XLA on", "NVIDIA H100; 2026-12-01", "`gpu.json`"],
+        ["`alexnet_two_tower` (PyTorch peer, torch 2.9.1)",
+         "train 4500.0 img/s, 9.80 TFLOP/s, MFU 1% of the published peak",
+         "1 GPU(s), autocast_float16, batch 128, XLA off", "NVIDIA H100; 2026-12-01",
+         "`gpu.json`"],
         ["`alexnet`: trainer vs bare model",
          "pipelines.train 34.6 img/s, bare model 34.3 img/s (medians of 3): 101%",
          "227 px, batch 64, 16 steps", "not recorded; 2026-11-30", "`trainer_speed.json`"],
@@ -142,11 +151,10 @@ def test_report_imports_no_tensorflow():
     code = ("import sys, benchmarks.report; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                         cwd=ROOT)
     assert out.stdout.strip() == "[]"
 
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 
 
