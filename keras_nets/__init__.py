@@ -8,6 +8,8 @@ imported, so that `keras.saving.load_model(path, safe_mode=True)` after `import 
 finds them.
 """
 
+from __future__ import annotations
+
 import importlib
 import importlib.abc
 import importlib.util
@@ -57,6 +59,10 @@ SERIALIZABLE = ("keras_nets.image_classifier", "keras_nets.layers", "keras_nets.
                 "keras_nets.objective")
 
 if TYPE_CHECKING:  # what the names are, for type checkers and IDEs; at run time: __getattr__
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+
     from keras_nets.alexnet import build_alexnet
     from keras_nets.counting import count_macs, count_params, format_summary, summary_rows
     from keras_nets.dense import to_dense
@@ -98,7 +104,8 @@ class _AfterKeras(importlib.abc.MetaPathFinder):
     hook on the one module, removed once used. Keras' own loader runs unchanged; only its
     `exec_module` is followed by the registration."""
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         if fullname != "keras":
             return None
         sys.meta_path.remove(self)
@@ -107,7 +114,7 @@ class _AfterKeras(importlib.abc.MetaPathFinder):
             return spec
         run_keras = spec.loader.exec_module
 
-        def exec_module(module):
+        def exec_module(module: ModuleType) -> None:
             run_keras(module)
             _register_serializables()
 

@@ -1,5 +1,7 @@
 """AlexNet (Krizhevsky, Sutskever & Hinton 2012), two towers as trained on two GPUs, or one."""
 
+from collections.abc import Sequence
+
 import keras
 from keras import layers
 
@@ -37,12 +39,13 @@ POOL_ROUNDINGS = ("floor", "ceil")
 CAFFE_OPTIONS = dict(lrn_constants="caffe", lrn_across_towers=True, pool_rounding="ceil")
 
 
-def conv1_padding_for(size):
+def conv1_padding_for(size: int | None) -> int:
     """A 224 input (the paper's text) is padded by 3 so that conv1 gives 55x55, as 227 does."""
     return 3 if size == 224 else 0
 
 
-def stage_sizes(size, conv1_padding=0, pool_size=3, pool_rounding="floor"):
+def stage_sizes(size: int, conv1_padding: int = 0, pool_size: int = 3,
+                pool_rounding: str = "floor") -> tuple[int, ...]:
     """Spatial size after conv1, pool1, conv2, pool2, conv3, conv4, conv5, pool5."""
     conv1 = (size + 2 * conv1_padding - 11) // 4 + 1
     ceil = pool_rounding == "ceil"
@@ -54,11 +57,14 @@ def stage_sizes(size, conv1_padding=0, pool_size=3, pool_rounding="floor"):
     return (conv1, pool1, pool1, pool2, pool2, pool2, pool2, pool5)
 
 
-def build_alexnet(split=True, num_classes=1000, input_shape=None, include_top=True,
-                  pooling=None, classifier_activation="softmax", dropout=0.5, lrn=True,
-                  init="he", conv1_padding="auto", overlapping_pooling=True, width=1.0,
-                  fc_units=4096, filters=None, lrn_constants="paper", lrn_across_towers=False,
-                  pool_rounding="floor", name=None):
+def build_alexnet(split: bool = True, num_classes: int = 1000,
+                  input_shape: Sequence[int | None] | None = None, include_top: bool = True,
+                  pooling: str | None = None, classifier_activation: str | None = "softmax",
+                  dropout: float = 0.5, lrn: bool = True, init: str = "he",
+                  conv1_padding: int | str = "auto", overlapping_pooling: bool = True,
+                  width: float = 1.0, fc_units: int = 4096, filters: Sequence[int] | None = None,
+                  lrn_constants: str = "paper", lrn_across_towers: bool = False,
+                  pool_rounding: str = "floor", name: str | None = None) -> ImageClassifier:
     """The AlexNet of paper section 3.5 as a Keras functional model.
 
     split=True: two towers of explicit ordinary convolutions (48+48 ... filters) joined before conv3
@@ -148,13 +154,13 @@ def build_alexnet(split=True, num_classes=1000, input_shape=None, include_top=Tr
     return ImageClassifier(inputs, outputs, name=name or default_name)
 
 
-def _ceil_padding(size, pool_size):
+def _ceil_padding(size: Sequence[int], pool_size: int) -> tuple[int, ...]:
     """Rows and columns to add after a map of `size` so that valid pooling gives Caffe's ceil
     count: ceil((n - k) / 2) + 1 windows need (count - 1) * 2 + k pixels."""
     return tuple(max(0, (-(-(n - pool_size) // 2)) * 2 + pool_size - n) for n in size)
 
 
-def _min_size(pad, pool_size, pool_rounding="floor"):
+def _min_size(pad: int, pool_size: int, pool_rounding: str = "floor") -> int:
     size = 11
     while stage_sizes(size, pad, pool_size, pool_rounding)[-1] < 1:
         size += 1

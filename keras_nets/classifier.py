@@ -1,5 +1,7 @@
 """The classifier both papers share (FC-4096, FC-4096, FC-classes) and the input-shape check."""
 
+from collections.abc import Sequence
+
 import keras
 from keras import layers
 
@@ -9,7 +11,8 @@ from keras_nets.initializers import bias_init, kernel_init
 POOLINGS = (None, "avg", "max")
 
 
-def input_spec(input_shape, default):
+def input_spec(input_shape: Sequence[int | None] | None,
+               default: Sequence[int | None]) -> tuple[int | None, ...]:
     """A validated (H, W, 3) tuple; H or W may be None only when the caller allows it."""
     shape = tuple(default if input_shape is None else input_shape)
     if len(shape) != 3 or shape[-1] != 3:
@@ -17,14 +20,16 @@ def input_spec(input_shape, default):
     return shape
 
 
-def head_dtype():
+def head_dtype() -> str | None:
     """The classifier computes in float32 under a mixed-precision policy."""
     policy = keras.config.dtype_policy()
     return "float32" if policy.compute_dtype != "float32" else None
 
 
-def classifier(x, *, names, num_classes, include_top, pooling, classifier_activation,
-               dropout, init, hidden_bias_one=False, fc_units=4096):
+def classifier(x: keras.KerasTensor, *, names: Sequence[str], num_classes: int,
+               include_top: bool, pooling: str | None, classifier_activation: str | None,
+               dropout: float, init: str, hidden_bias_one: bool = False,
+               fc_units: int = 4096) -> keras.KerasTensor:
     """FC-4096, FC-4096 (ReLU, dropout per replica), FC-classes; or global pooling when there is no top.
 
     `names` gives the three FC layers' names, e.g. ("fc6", "fc7", "fc8") or VGG's

@@ -1,13 +1,14 @@
 """Parameters and multiply-accumulates (MACs) per layer, per paper layer, and in total."""
 
 import re
+from collections.abc import Iterable
 
-from keras import layers
+from keras import Model, layers
 
 _TOWER = re.compile(r"_tower\d+$")
 
 
-def layer_macs(layer):
+def layer_macs(layer: layers.Layer) -> int:
     """MACs of one forward pass of `layer` for one image (convolutions and dense layers)."""
     if isinstance(layer, layers.Conv2D):
         kh, kw = layer.kernel_size
@@ -18,7 +19,8 @@ def layer_macs(layer):
     return 0
 
 
-def summary_rows(model, merge_towers=True):
+def summary_rows(model: Model, merge_towers: bool = True
+                 ) -> list[tuple[str, tuple[int | None, ...], int, int]]:
     """[(name, output shape, params, MACs)], the towers of a paper layer merged into one row."""
     rows = {}
     for layer in model.layers:
@@ -34,15 +36,15 @@ def summary_rows(model, merge_towers=True):
     return list(rows.values())
 
 
-def count_params(model):
+def count_params(model: Model) -> int:
     return sum(row[2] for row in summary_rows(model))
 
 
-def count_macs(model):
+def count_macs(model: Model) -> int:
     return sum(row[3] for row in summary_rows(model))
 
 
-def format_summary(model, merge_towers=True):
+def format_summary(model: Model, merge_towers: bool = True) -> str:
     rows = summary_rows(model, merge_towers)
     lines = [f"{model.name}", f"{'layer':<22}{'output shape':<22}{'params':>14}{'MACs':>18}"]
     for name, shape, params, macs in rows:
@@ -55,12 +57,12 @@ def format_summary(model, merge_towers=True):
     return "\n".join(lines)
 
 
-def _size(shape):
+def _size(shape: Iterable[int]) -> int:
     n = 1
     for d in shape:
         n *= d
     return n
 
 
-def _human(n):
+def _human(n: float) -> str:
     return f"{n / 1e9:.2f} G" if n >= 1e9 else f"{n / 1e6:.1f} M"

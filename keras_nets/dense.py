@@ -4,7 +4,7 @@ import keras
 from keras import layers
 
 
-def to_dense(model, average=True, name=None):
+def to_dense(model: keras.Model, average: bool = True, name: str | None = None) -> keras.Model:
     """A fully-convolutional copy of a VGG with its top, sharing its trained weights.
 
     FC6 becomes a 7x7 conv (its kernel reshaped from the flattened 7x7xC input), FC7 and FC8

@@ -9,6 +9,8 @@ the shared state still advances once per step, so a checkpoint restores the same
 
 import contextlib
 import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import keras
 from keras import ops
@@ -18,7 +20,7 @@ _current = threading.local()  # replicas may trace in threads of their own
 
 
 @contextlib.contextmanager
-def replica_seed_offset(replica_id):
+def replica_seed_offset(replica_id: int | Any) -> Iterator[None]:
     """Inside this block ReplicaDropout layers draw the masks of replica `replica_id` (an int or
     a scalar integer tensor)."""
     previous = getattr(_current, "offset", None)
@@ -32,7 +34,7 @@ def replica_seed_offset(replica_id):
 class ReplicaSeedGenerator(keras.random.SeedGenerator):
     """A SeedGenerator whose draws depend on the replica named by `replica_seed_offset`."""
 
-    def next(self, ordered=True):
+    def next(self, ordered: bool = True) -> Any:
         seed = super().next(ordered)
         replica = getattr(_current, "offset", None)
         if replica is None:
@@ -46,7 +48,8 @@ class ReplicaDropout(keras.layers.Dropout):
     """keras.layers.Dropout (same rate, noise_shape, seed, call and config) drawing per-replica
     masks through a ReplicaSeedGenerator."""
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
         # Layer.__init__, not Dropout's: Dropout would create (and lock in) a plain generator.
         keras.layers.Layer.__init__(self, **kwargs)
         if not 0 <= rate < 1:

@@ -6,6 +6,10 @@ inference needs (`keras_nets.preprocessing.Preprocessing`). Saving to `.keras` a
 `safe_mode=True` bring it back, on any Keras backend.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 
 from keras_nets.preprocessing import Preprocessing
@@ -13,16 +17,18 @@ from keras_nets.preprocessing import Preprocessing
 
 @keras.saving.register_keras_serializable(package="keras_nets")
 class ImageClassifier(keras.Model):
-    def __init__(self, *args, preprocessing=None, **kwargs):
+    def __init__(self, *args: Any,
+                 preprocessing: Preprocessing | dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preprocessing = Preprocessing.from_config(preprocessing)
 
     @property
-    def preprocessing(self):
+    def preprocessing(self) -> Preprocessing | None:
         return self._preprocessing
 
     @preprocessing.setter
-    def preprocessing(self, value):
+    def preprocessing(self, value: Preprocessing | dict[str, Any] | None) -> None:
         value = Preprocessing.from_config(value)
         if value is not None and value.class_names and self.outputs:
             outputs = self.outputs[0].shape[-1]
@@ -32,13 +38,14 @@ class ImageClassifier(keras.Model):
         # Stored outside Keras' attribute tracking: plain data, not a layer or a variable.
         object.__setattr__(self, "_preprocessing", value)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["preprocessing"] = self.preprocessing.get_config() if self.preprocessing else None
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any],
+                    custom_objects: dict[str, Any] | None = None) -> ImageClassifier:
         config = dict(config)
         preprocessing = config.pop("preprocessing", None)
         model = super().from_config(config, custom_objects)

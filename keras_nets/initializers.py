@@ -9,7 +9,7 @@ INITS = ("he", "glorot", "paper", "paper_bias0.1")
 PAPER_BIAS = {"paper": 1.0, "paper_bias0.1": 0.1}  # AlexNet section 5: 1
 
 
-def kernel_init(init, seed=None):
+def kernel_init(init: str, seed: int | None = None) -> keras.initializers.Initializer:
     """He normal, Glorot uniform, or the papers' N(0, 0.01) (AlexNet section 5, VGG 3.1)."""
     if init == "he":
         return keras.initializers.HeNormal(seed=seed)
@@ -20,7 +20,7 @@ def kernel_init(init, seed=None):
     raise ValueError(f"init must be one of {INITS}, got {init!r}")
 
 
-def bias_init(init, one):
+def bias_init(init: str, one: bool) -> keras.initializers.Initializer | str:
     """AlexNet section 5: biases 1 in conv2, conv4, conv5 and the hidden FC layers, 0 elsewhere."""
     return keras.initializers.Constant(PAPER_BIAS[init]) if (init in PAPER_BIAS and one) \
         else "zeros"

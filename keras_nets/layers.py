@@ -1,5 +1,10 @@
 """Local response normalization across channels (AlexNet paper, section 3.3)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import keras
 from keras import ops
 
@@ -14,7 +19,8 @@ class LocalResponseNormalization(keras.layers.Layer):
     """
 
     @classmethod
-    def caffe(cls, local_size=5, alpha=1.0, beta=0.75, k=1.0, **kwargs):
+    def caffe(cls, local_size: int = 5, alpha: float = 1.0, beta: float = 0.75, k: float = 1.0,
+              **kwargs: Any) -> LocalResponseNormalization:
         """Caffe's ACROSS_CHANNELS LRN from its `lrn_param` (defaults: caffe.proto's
         LRNParameter, `local_size = 1 [default = 5]`, `alpha = 2 [default = 1.]`,
         `k = 5 [default = 1.]`): src/caffe/layers/lrn_layer.cpp starts the scale at k_ and adds
@@ -25,7 +31,8 @@ class LocalResponseNormalization(keras.layers.Layer):
         return cls(depth_radius=(local_size - 1) // 2, bias=k, alpha=alpha / local_size,
                    beta=beta, **kwargs)
 
-    def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
+    def __init__(self, depth_radius: int = 2, bias: float = 2.0, alpha: float = 1e-4,
+                 beta: float = 0.75, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if depth_radius < 0:
             raise ValueError(f"depth_radius must be >= 0, got {depth_radius}")
@@ -34,7 +41,7 @@ class LocalResponseNormalization(keras.layers.Layer):
         self.alpha = float(alpha)
         self.beta = float(beta)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         x = ops.cast(inputs, "float32")
         channels = x.shape[-1]
         # The window sums as one matmul with a 0/1 band matrix (|i - j| <= r): about 3x faster
@@ -45,7 +52,7 @@ class LocalResponseNormalization(keras.layers.Layer):
         flat = ops.reshape(x, (-1, channels))
         return ops.cast(ops.reshape(self.normalize(flat, band), ops.shape(x)), self.compute_dtype)
 
-    def normalize(self, x, band):
+    def normalize(self, x: Any, band: Any) -> Any:
         """x * s^-beta with s = k + alpha * band(x^2) over rows of channels, and its gradient as
         one expression: dx = g * s^-beta - 2 alpha beta x * band(g * y / s), y the output (the
         band is symmetric). Autodiff would differentiate the chain op by op and keep each
@@ -55,14 +62,14 @@ class LocalResponseNormalization(keras.layers.Layer):
         alpha, beta = self.alpha, self.beta
 
         @ops.custom_gradient
-        def forward(x):
+        def forward(x: Any) -> tuple[Any, Callable[..., Any]]:
             # k as a scalar, not a bias vector: TensorFlow fuses a vector into oneDNN's matmul,
             # whose results then differ from process to process (--deterministic runs did).
             scale = ops.matmul(ops.square(x), band * alpha) + self.bias
             inverse = self.power(scale)
             y = x * inverse
 
-            def gradient(*args, upstream=None):
+            def gradient(*args: Any, upstream: Any = None) -> Any:
                 g = args[0] if upstream is None else upstream
                 # Under the layer's name, as autodiff's ops are: profiles then count it here.
                 with keras.name_scope(self.name):
@@ -73,7 +80,7 @@ class LocalResponseNormalization(keras.layers.Layer):
 
         return forward(x)
 
-    def power(self, base):
+    def power(self, base: Any) -> Any:
         """base^-beta. The paper's beta = 3/4 as rsqrt(base) * sqrt(rsqrt(base)): two cheap roots
         instead of pow's exp(log()), forward and backward (guarded by
         `python -m benchmarks.regressions --checks lrn`)."""
@@ -82,10 +89,11 @@ class LocalResponseNormalization(keras.layers.Layer):
             return root * ops.sqrt(root)
         return ops.power(base, -self.beta)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]
+                             ) -> tuple[int | None, ...]:
         return input_shape
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update(
             depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta
@@ -98,17 +106,18 @@ class ChannelSlice(keras.layers.Layer):
     """Channels [start, stop) of the last axis: splits a map normalised across both towers back
     into the towers' halves (AlexNet with `lrn_across_towers`), with no Lambda layer."""
 
-    def __init__(self, start, stop, **kwargs):
+    def __init__(self, start: int, stop: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not 0 <= start < stop:
             raise ValueError(f"need 0 <= start < stop, got {start}, {stop}")
         self.start, self.stop = int(start), int(stop)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return inputs[..., self.start:self.stop]
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]
+                             ) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.stop - self.start)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return dict(super().get_config(), start=self.start, stop=self.stop)

@@ -29,7 +29,8 @@ NORMALIZATIONS = {
 PAPER_NORMALIZATION = "mean_rgb"
 
 
-def normalization(name):
+def normalization(name: str
+                  ) -> tuple[tuple[float, float, float], tuple[float, float, float], str]:
     """(mean, std, channel order) of a named normalisation; ValueError names the choices."""
     if name not in NORMALIZATIONS:
         raise ValueError(f"unknown normalization {name!r}; choose from {', '.join(NORMALIZATIONS)}")

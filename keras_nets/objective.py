@@ -7,6 +7,9 @@ Keras' SGD(momentum=0.9) performs v <- 0.9 v - lr g ; w <- w + v, so adding
 Keras' own `weight_decay` argument is decoupled (applied outside the momentum) and is not it.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import keras
 from keras import ops
 
@@ -14,13 +17,14 @@ WEIGHT_DECAY = 5e-4
 MOMENTUM = 0.9
 
 
-def decayed_weights(model, include_biases=False):
+def decayed_weights(model: keras.Model, include_biases: bool = False) -> list[keras.Variable]:
     """The variables under weight decay: kernels (and biases if asked), never LRN constants."""
     return [v for v in model.trainable_weights
             if include_biases or not v.path.endswith("bias")]
 
 
-def weight_decay_penalty(variables, weight_decay=WEIGHT_DECAY):
+def weight_decay_penalty(variables: Sequence[keras.Variable],
+                         weight_decay: float = WEIGHT_DECAY) -> Any:
     """(weight_decay / 2) * sum of squares: its gradient is weight_decay * w."""
     if not variables or not weight_decay:
         return ops.convert_to_tensor(0.0)
@@ -28,14 +32,15 @@ def weight_decay_penalty(variables, weight_decay=WEIGHT_DECAY):
         ops.stack([ops.sum(ops.square(ops.cast(v, "float32"))) for v in variables]))
 
 
-def cross_entropy(labels, probabilities_or_logits, from_logits=False):
+def cross_entropy(labels: Any, probabilities_or_logits: Any, from_logits: bool = False) -> Any:
     """Per-example softmax cross-entropy for integer labels."""
     return keras.losses.sparse_categorical_crossentropy(
         labels, ops.cast(probabilities_or_logits, "float32"), from_logits=from_logits)
 
 
-def paper_objective(model, labels, outputs, weight_decay=WEIGHT_DECAY, from_logits=False,
-                    global_batch_size=None, num_replicas=1):
+def paper_objective(model: keras.Model, labels: Any, outputs: Any,
+                    weight_decay: float = WEIGHT_DECAY, from_logits: bool = False,
+                    global_batch_size: int | None = None, num_replicas: int = 1) -> Any:
     """Mean cross-entropy + weight decay penalty, scaled for one replica of a distributed step.
 
     Under a strategy with N replicas each computes sum(CE) / global_batch + penalty / N, so the
@@ -47,7 +52,8 @@ def paper_objective(model, labels, outputs, weight_decay=WEIGHT_DECAY, from_logi
     return ops.sum(ce) / ops.cast(batch, "float32") + penalty / num_replicas
 
 
-def paper_sgd(learning_rate=0.01):
+def paper_sgd(learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 0.01
+              ) -> keras.optimizers.SGD:
     """SGD with the papers' momentum 0.9 (the weight decay lives in `paper_objective`)."""
     return keras.optimizers.SGD(learning_rate=learning_rate, momentum=MOMENTUM)
 
@@ -56,14 +62,14 @@ def paper_sgd(learning_rate=0.01):
 class TopKError(keras.metrics.SparseTopKCategoricalAccuracy):
     """Top-k error (1 - top-k accuracy) for integer labels: the metric of both papers."""
 
-    def __init__(self, k=5, name=None, **kwargs):
+    def __init__(self, k: int = 5, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(k=k, name=name or f"top{k}_error", **kwargs)
 
-    def result(self):
+    def result(self) -> Any:
         return 1.0 - super().result()
 
 
-def top_k_hits(labels, probabilities, ks=(1, 5)):
+def top_k_hits(labels: Any, probabilities: Any, ks: Sequence[int] = (1, 5)) -> Any:
     """[hits in the top k for each k..., batch size] as float32: the counts behind TopKError,
     summable across batches and replicas (k is capped at the number of classes)."""
     labels = ops.reshape(labels, (-1,))
@@ -74,5 +80,5 @@ def top_k_hits(labels, probabilities, ks=(1, 5)):
                      + [ops.cast(ops.shape(labels)[0], "float32")])
 
 
-def top_k_error_metrics():
+def top_k_error_metrics() -> list[TopKError]:
     return [TopKError(1), TopKError(5)]

@@ -7,7 +7,11 @@ names the data the model was trained on (a run's dataset and embedded-dataset si
 evaluation of the file alone scores the data it came from; it is None for a model built in code.
 """
 
+from __future__ import annotations
+
 import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
 from keras_nets.normalization import normalization as _check_normalization
 
@@ -24,23 +28,24 @@ class Preprocessing:
     class_names: tuple = ()
     dataset: dict | None = None  # {"name": ..., "sizes": {...} or None}: the training data
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_normalization(self.normalization)
         if self.input_size < 1 or self.eval_scale < 1 or min(self.test_scales, default=1) < 1:
             raise ValueError(f"sizes and scales must be positive: {self}")
         object.__setattr__(self, "test_scales", tuple(int(q) for q in self.test_scales))
         object.__setattr__(self, "class_names", tuple(str(c) for c in self.class_names))
 
-    def replace(self, **changes):
+    def replace(self, **changes: Any) -> Preprocessing:
         return dataclasses.replace(self, **changes)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = dataclasses.asdict(self)
         config.update(test_scales=list(self.test_scales), class_names=list(self.class_names))
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: Preprocessing | Mapping[str, Any] | None
+                    ) -> Preprocessing | None:
         if config is None or isinstance(config, cls):
             return config
         known = {f.name for f in dataclasses.fields(cls)}

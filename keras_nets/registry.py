@@ -8,7 +8,8 @@ new model is one `register(ModelSpec(...))`.
 
 import dataclasses
 import functools
-from typing import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from keras_nets import convert
 from keras_nets.alexnet import build_alexnet
@@ -47,19 +48,20 @@ class ModelSpec:
     aliases: tuple = ()
     paper: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         unknown = sorted({self.train_protocol} - set(TRAIN)) + \
             sorted(set(self.test_protocols) - set(TEST))
         if unknown:
             raise ValueError(f"{self.name}: unknown protocol(s) {unknown}; training: "
                              f"{', '.join(TRAIN)}; test: {', '.join(TEST)}")
 
-    def eval_scale(self, size=None):
+    def eval_scale(self, size: int | None = None) -> int:
         """The single test scale Q for size x size crops at the paper's ratio: 256/227 (AlexNet)
         or 256/224 (VGG) applied to `size` (148 for AlexNet at 131 px)."""
         return round((size or self.input_size) * self.resize_side / self.input_size)
 
-    def train_scales(self, size, scale_min=None, scale_max=None):
+    def train_scales(self, size: int | None, scale_min: int | None = None,
+                     scale_max: int | None = None) -> tuple[int, int]:
         """(S_min, S_max) the model trains at: its fixed scale, or the given jitter range
         (default: the paper's [256, 512] at the paper's ratio, VGG 3.1)."""
         if self.fixed_scale:
@@ -68,7 +70,8 @@ class ModelSpec:
         lo = int(scale_min) if scale_min else self.eval_scale(size)
         return lo, int(scale_max) if scale_max else 2 * lo
 
-    def test_scales(self, size, scale_min=None, scale_max=None):
+    def test_scales(self, size: int, scale_min: int | None = None,
+                    scale_max: int | None = None) -> tuple[int, tuple[int, ...]]:
         """(single test scale Q, multi-scale Qs) for a model trained at `size` px.
 
         Fixed scale (AlexNet 4.1): its training scale, for the centre crop and the 10-crop.
@@ -87,8 +90,10 @@ class ModelSpec:
         mid = (lo + hi) // 2
         return mid, (lo, mid, hi)
 
-    def preprocessing(self, size=None, normalization=None, scale_min=None, scale_max=None,
-                      class_names=(), dataset=None):
+    def preprocessing(self, size: int | None = None, normalization: str | None = None,
+                      scale_min: int | None = None, scale_max: int | None = None,
+                      class_names: Iterable[str] = (), dataset: dict[str, Any] | None = None
+                      ) -> Preprocessing:
         """The Preprocessing of this model trained at `size` under these settings (defaults:
         the paper's size, normalisation and scales)."""
         size = size or self.input_size
@@ -98,7 +103,7 @@ class ModelSpec:
                              single, multi, tuple(class_names), dataset)
 
     def __call__(self, input_size: int | None = None, weights: str | None = None,
-                 **options) -> ImageClassifier:
+                 **options: Any) -> ImageClassifier:
         """The model at `input_size` px (default: the paper's crop) built with the builder's
         `options`; with `weights` ("imagenet" or a file of its `weight_sources`: see
         keras_nets.convert.resolve) also loaded from them, as torchvision's builders and timm's
@@ -119,7 +124,7 @@ class ModelSpec:
         return model
 
 
-def _alexnet(name, split):
+def _alexnet(name: str, split: bool) -> ModelSpec:
     return ModelSpec(name, functools.partial(build_alexnet, split=split), 227, "alexnet",
                      "central_crop", fixed_scale=True, test_protocols=ALEXNET_TESTS,
                      # bvlc_alexnet's `group: 2` convolutions are the two towers
@@ -128,7 +133,7 @@ def _alexnet(name, split):
                            f"({'two towers' if split else 'one tower'})")
 
 
-def _vgg(config):
+def _vgg(config: str) -> ModelSpec:
     key = config.lower().replace("-", "_")
     aliases = tuple(alias for alias, c in VGG_ALIASES.items() if c == config)
     weights = ("imagenet",) if f"vgg_{key}" in IMAGENET_FILES else ()
@@ -178,7 +183,7 @@ def get_spec(name: str) -> ModelSpec:
 
 
 def build_model(name: str, input_size: int | None = None, weights: str | None = None,
-                **options) -> ImageClassifier:
+                **options: Any) -> ImageClassifier:
     """The registry model `name` (or alias: 'alexnet', 'vgg_a_lrn', 'vgg16') built at
     `input_size` px with the builder's `options` and, with `weights` ("imagenet" or a weights
     file), loaded from them: ModelSpec.__call__."""

@@ -7,7 +7,7 @@ from keras_nets.counting import format_summary
 from keras_nets.registry import MODEL_NAMES, build_model
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m keras_nets.summary",
         description="Print each layer's output shape, parameters and MACs, and the totals.")

@@ -24,7 +24,7 @@ CONFIGS = {
 ALIASES = {"vgg11": "A", "vgg11_lrn": "A-LRN", "vgg13": "B", "vgg16": "D", "vgg19": "E"}
 
 
-def resolve_config(config):
+def resolve_config(config: str) -> str:
     """'A', 'A-LRN', 'B', 'C', 'D', 'E' or an alias ('vgg16', ...), case-insensitive."""
     key = str(config).strip()
     key = ALIASES.get(key.lower().replace("-", "_"), key.upper().replace("_", "-"))
@@ -83,7 +83,7 @@ def build_vgg(config: str = "D", num_classes: int = 1000, input_shape: tuple | N
     return model
 
 
-def init_from_shallower(model, source):
+def init_from_shallower(model: keras.Model, source: keras.Model) -> None:
     """VGG section 3.1: the first four conv layers and the three FC layers from a trained
     shallower net (configuration A), copied by name where the shapes agree; the rest stays
     random."""

@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+from typing import Any, NoReturn
 
 
 # The console commands pyproject.toml's [project.scripts] installs, and the module each runs
@@ -28,12 +29,12 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse's, with an error as one line and exit code 2; `module=` names the command the
     way the user started it (prog_of)."""
 
-    def __init__(self, *args, module: str | None = None, **kwargs):
+    def __init__(self, *args: Any, module: str | None = None, **kwargs: Any) -> None:
         if module is not None:
             kwargs["prog"] = prog_of(module)
         super().__init__(*args, **kwargs)
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -45,13 +46,13 @@ def program() -> str:
         os.path.basename(sys.argv[0] or "python")
 
 
-def fail(prog, message):
+def fail(prog: str, message: str | BaseException) -> NoReturn:
     """One-line error, exit code 2."""
     print(f"{prog}: error: {message}", file=sys.stderr)
     sys.exit(2)
 
 
-def add_data_arguments(parser):
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="shapes",
                         help="'shapes' (embedded, generated offline), a TFDS name "
                              "(e.g. imagenet2012), or an image folder path (root/train/<class>/...)")

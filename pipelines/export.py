@@ -12,7 +12,7 @@ import sys
 from pipelines.cli import ArgumentParser, fail
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(module="pipelines.export", description=__doc__)
     parser.add_argument("model", help="run directory or .keras file")
     parser.add_argument("--export-dir", default="saved_models",

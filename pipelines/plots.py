@@ -8,13 +8,15 @@ learning rate per epoch from metrics.jsonl. Needs matplotlib (pip install -e ".[
 import json
 import os
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from pipelines.cli import ArgumentParser, fail
 
 
-def conv1_kernels(source):
+def conv1_kernels(source: str) -> dict[str, np.ndarray]:
     """{tower name: [H, W, 3, N] kernel} of conv1, from any of the saved forms."""
     import tensorflow as tf
     if not (os.path.exists(source) or tf.io.gfile.glob(source + ".index")):
@@ -47,7 +49,7 @@ def conv1_kernels(source):
     raise FileNotFoundError(f"{source}: no AlexNet conv1 kernels found")
 
 
-def structure_index(source, kernels):
+def structure_index(source: str, kernels: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """The structure index of the conv1 kernels vs the same kernels at initialisation: rebuilt
     from the run's config.json when `source` is a run directory, else i.i.d. normal kernels."""
     from pipelines.evaluation import kernels as index
@@ -60,7 +62,7 @@ def structure_index(source, kernels):
     return report
 
 
-def format_report(report):
+def format_report(report: Mapping[str, Any]) -> str:
     lines = [f"{'tower':<14}{'':<9}{'low-freq share':>20}{'colour share':>20}"]
     for name, r in report["towers"].items():
         for key in ("trained", "initial"):
@@ -75,7 +77,8 @@ def format_report(report):
     return "\n".join(lines)
 
 
-def plot_filters(kernels, out, report=None):
+def plot_filters(kernels: Mapping[str, np.ndarray], out: str,
+                 report: Mapping[str, Any] | None = None) -> None:
     """One panel per tower; with `report` (pipelines.evaluation.kernels.structure_report) the
     structure index of the tower, trained and at initialisation, under its panel."""
     import matplotlib
@@ -107,7 +110,7 @@ def plot_filters(kernels, out, report=None):
     fig.savefig(out, dpi=110)
 
 
-def plot_curves(run_dir, out):
+def plot_curves(run_dir: str, out: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -135,7 +138,7 @@ def plot_curves(run_dir, out):
     fig.savefig(out, dpi=110)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(module="pipelines.plots", description=__doc__)
     sub = parser.add_subparsers(dest="what", required=True)
     f = sub.add_parser("filters", help="conv1 kernels of an AlexNet, one panel per tower")

@@ -5,18 +5,26 @@ version). Every decodable image gets its answer (a truncated JPEG too, as far as
 the others get one error line each, naming the file (exit 2).
 """
 
+from __future__ import annotations
+
 import os
 import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from pipelines.cli import ArgumentParser, fail
 from pipelines.serving.versions import resolve_version
 
 from pipelines.serving.batching import ALLOWED_BATCH_SIZES
 
+if TYPE_CHECKING:
+    import numpy as np
+    import tensorflow as tf
+
 REQUEST_IMAGES = ALLOWED_BATCH_SIZES[-1]  # images sent at once: the largest warmed-up batch
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(module="pipelines.predict", description=__doc__)
     parser.add_argument("model_dir")
     parser.add_argument("images", nargs="+")
@@ -33,7 +41,7 @@ def main(argv=None):
     except (OSError, KeyError, ValueError) as err:
         fail(parser.prog, f"{path}: not a keras-nets export ({err.__class__.__name__})")
 
-    def error(image, problem):
+    def error(image: str, problem: str) -> None:
         print(f"{parser.prog}: error: {image}: {problem}", file=sys.stderr)
 
     readable = []
@@ -61,7 +69,8 @@ def main(argv=None):
     return 2 if failed else 0
 
 
-def answers(serve, images):
+def answers(serve: Callable[..., dict[str, tf.Tensor]], images: Sequence[bytes]
+            ) -> list[tuple[list[str], np.ndarray] | None]:
     """(labels, scores) per image, None for one the export could not decode. An export from
     before the `valid` output fails the whole request on a bad image: then one by one."""
     import tensorflow as tf

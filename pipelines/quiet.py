@@ -51,12 +51,12 @@ _PEER_ABORT = re.compile(
 _LOST = b"\x00pipelines.quiet: a worker was lost\n"
 
 
-def _gpu_machine():
+def _gpu_machine() -> bool:
     """An NVIDIA driver is loaded: there a failed cuInit is the user's business."""
     return os.path.exists("/proc/driver/nvidia") or bool(glob.glob("/dev/nvidia[0-9]*"))
 
 
-def is_notice(line, gpu_machine=False):
+def is_notice(line: str, gpu_machine: bool = False) -> bool:
     """A start-up line that is not the user's business: C++ INFO/WARNING lines, absl's banner,
     and the failed cuInit of a machine without GPUs (an error only where a GPU is expected)."""
     if line.startswith(_NOTICES):
@@ -70,7 +70,7 @@ def is_notice(line, gpu_machine=False):
 
 
 @contextlib.contextmanager
-def _native_stderr_filtered(keep):
+def _native_stderr_filtered(keep: Callable[[str], bool]) -> Iterator[None]:
     """fd 2 into a temporary file for the block, then the lines for which keep(line) is true
     back onto stderr (a file, not a pipe: nothing has to read while TensorFlow writes)."""
     sys.stderr.flush()
@@ -143,7 +143,7 @@ def peer_loss_held(thread_errors: tuple[type[BaseException], ...] = (),
         return
     held_threads, thread_hook = [], threading.excepthook
 
-    def hold_thread_error(args):
+    def hold_thread_error(args: threading.ExceptHookArgs) -> None:
         if isinstance(args.exc_value, thread_errors):
             held_threads.append(args)
         else:

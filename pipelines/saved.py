@@ -8,13 +8,19 @@ model.keras plus the run's config.json. Damaged files raise `DamagedFile` with o
 what is wrong and what to do.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import json
 import os
 import zipfile
+from typing import TYPE_CHECKING, Any
 
 from keras_nets import Preprocessing, SPECS, get_spec
 from pipelines.errors import DamagedFile
+
+if TYPE_CHECKING:
+    from keras_nets import ModelSpec
 
 PREPROCESSING_ASSET = "keras_nets_preprocessing.json"  # in an export's assets.extra/
 
@@ -30,11 +36,11 @@ class Saved:
     run_config: dict = dataclasses.field(default_factory=dict)  # config.json of a run directory
 
     @property
-    def spec(self):
+    def spec(self) -> ModelSpec:
         return get_spec(self.preprocessing.model)
 
 
-def read_json(path, what="file"):
+def read_json(path: str, what: str = "file") -> Any:
     """A JSON file, or DamagedFile naming the file and the problem."""
     try:
         with open(path) as f:
@@ -46,7 +52,7 @@ def read_json(path, what="file"):
         raise DamagedFile(f"{path}: damaged {what} (not text); restore it or remove it") from None
 
 
-def load(path):
+def load(path: str) -> Saved:
     """The Saved model at `path`; FileNotFoundError when nothing is there, DamagedFile when
     something is there but cannot be loaded."""
     path = os.path.expanduser(path)
@@ -60,7 +66,7 @@ def load(path):
     return _load_export(path)
 
 
-def _load_run(run_dir):
+def _load_run(run_dir: str) -> Saved:
     config_path = os.path.join(run_dir, "config.json")
     config = read_json(config_path, "run config") if os.path.exists(config_path) else {}
     keras_path = os.path.join(run_dir, "model.keras")
@@ -71,7 +77,7 @@ def _load_run(run_dir):
     return dataclasses.replace(saved, path=run_dir, kind="run", run_config=config)
 
 
-def _load_keras(path):
+def _load_keras(path: str) -> Saved:
     import keras
     import keras_nets  # noqa: F401  (registers the project's layers and model class)
     if not zipfile.is_zipfile(path):
@@ -91,7 +97,7 @@ def _load_keras(path):
                  assumed)
 
 
-def _load_export(path):
+def _load_export(path: str) -> Saved:
     import tensorflow as tf
     from pipelines.serving.versions import resolve_version
     version = resolve_version(path)
@@ -117,7 +123,7 @@ def _load_export(path):
                  preprocessing, assumed)
 
 
-def default_preprocessing(name, size):
+def default_preprocessing(name: str | None, size: int) -> Preprocessing:
     """The Preprocessing assumed for a model saved without one (built in code, or outside this
     project): its registry entry by name, else the built-in model whose paper crop is `size`;
     the paper's normalisation and scales."""

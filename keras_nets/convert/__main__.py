@@ -9,6 +9,7 @@ weights were trained with (keras_nets.Preprocessing), so evaluation and serving 
 import argparse
 import os
 import sys
+from typing import NoReturn
 
 from keras_nets import convert
 from keras_nets.convert.caffe import read_caffemodel, read_mean
@@ -25,7 +26,7 @@ VGG_BY_CONVS = {8: "vgg_a", 10: "vgg_b", 13: "vgg_d", 16: "vgg_e"}
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _peek(kind, path):
+def _peek(kind: str, path: str) -> dict[str, int]:
     """The file's number of convolutions, first conv's filters (per tower for AlexNet), hidden FC
     units and classes, from its arrays' shapes."""
     if kind == "caffe":

@@ -20,9 +20,17 @@ keras_nets/convert/caffe_schema.py builds the same subset as protobuf message cl
 writing caffemodels: the tests write theirs with it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from keras_nets.convert.errors import WeightsError
+
+if TYPE_CHECKING:
+    import keras
 
 # (keras layer prefix, caffe layer, groups in Caffe's net): models/bvlc_alexnet/deploy.prototxt
 # has `group: 2` in conv2, conv4 and conv5; conv1 and conv3 read every channel.
@@ -34,7 +42,7 @@ class _Truncated(Exception):
     pass
 
 
-def _varint(buf, pos):
+def _varint(buf: memoryview, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         if pos >= len(buf):
@@ -49,7 +57,7 @@ def _varint(buf, pos):
             raise WeightsError("malformed varint")
 
 
-def _fields(buf):
+def _fields(buf: memoryview) -> Iterator[tuple[int, int, int | memoryview]]:
     """(field number, wire type, value) of one message; length-delimited values are memoryviews,
     fixed-width ones raw bytes."""
     pos, end = 0, len(buf)
@@ -74,7 +82,7 @@ def _fields(buf):
         yield number, wire, value
 
 
-def _blob(buf):
+def _blob(buf: memoryview) -> np.ndarray:
     """A BlobProto as a float32 array of its shape (`shape` or the deprecated num, channels,
     height, width)."""
     dims4, shape, chunks, doubles = {}, None, [], []
@@ -105,7 +113,7 @@ def _blob(buf):
     return data.reshape(shape).astype("float32")
 
 
-def read_caffemodel(path):
+def read_caffemodel(path: str) -> dict[str, list[np.ndarray]]:
     """{layer name: [blobs as float32 arrays of Caffe's shapes]} of every layer with weights.
     WeightsError (one line) when the file is not a readable caffemodel."""
     with open(path, "rb") as f:
@@ -133,7 +141,7 @@ def read_caffemodel(path):
     return layers
 
 
-def read_mean(path):
+def read_mean(path: str) -> tuple[np.ndarray, tuple[float, ...]]:
     """The mean image of a Caffe mean file (a BlobProto, such as data/ilsvrc12/
     imagenet_mean.binaryproto: 1 x 3 x 256 x 256, BGR) as a (3, H, W) array, and its mean pixel
     (B, G, R): what Caffe's examples/00-classification.ipynb subtracts, and the
@@ -151,7 +159,8 @@ def read_mean(path):
     return mean, tuple(float(v) for v in mean.mean(axis=(1, 2)))
 
 
-def alexnet_arrays(blobs, model):
+def alexnet_arrays(blobs: Mapping[str, Sequence[np.ndarray]], model: keras.Model
+                   ) -> dict[str, list[np.ndarray]]:
     """{keras layer name: [kernel, bias]} for a two-tower `build_alexnet` from bvlc_alexnet's
     blobs. Each Caffe layer's outputs are split between the towers in order (conv1's first 48
     filters are conv1_tower0's); Caffe's `group: 2` splits the inputs the same way, which is how
@@ -186,7 +195,8 @@ def alexnet_arrays(blobs, model):
     return arrays
 
 
-def _weights_of(blobs, layer):
+def _weights_of(blobs: Mapping[str, Sequence[np.ndarray]], layer: str
+                ) -> tuple[np.ndarray, np.ndarray]:
     if layer not in blobs or len(blobs[layer]) != 2:
         raise WeightsError(f"the caffemodel has no weights and biases for layer {layer!r} "
                            f"(it has {', '.join(sorted(blobs)) or 'none'})")

@@ -5,10 +5,18 @@ and packing), as a FileDescriptorProto: caffemodels are written, and the reader 
 the protobuf package itself and without Caffe.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
 
-def caffe_messages():
+
+def caffe_messages() -> dict[str, type[Message]]:
     """{name: message class} for NetParameter, LayerParameter, V1LayerParameter, BlobProto and
     BlobShape, built at run time from the caffe.proto fields quoted in keras_nets/convert/caffe.py
     (the same field numbers, types and packing), for writing caffemodels without Caffe."""
@@ -56,7 +64,8 @@ def caffe_messages():
 V1_CONVOLUTION, V1_INNER_PRODUCT = 4, 14
 
 
-def write_caffemodel(path, layers, v1=False):
+def write_caffemodel(path: str, layers: Mapping[str, Sequence[np.ndarray]],
+                     v1: bool = False) -> None:
     """Write {layer name: [arrays]} (Caffe's shapes) as a caffemodel: V1 `layers` with 4D
     num/channels/height/width blobs as in bvlc_alexnet, or `layer` with BlobShape."""
     messages = caffe_messages()

@@ -64,7 +64,7 @@ def imagenet_file(model: str, include_top: bool = True, notop_serves: bool = Fal
     return _fetch(model, include_top)
 
 
-def _fetch(model, include_top):
+def _fetch(model: str, include_top: bool) -> str:
     """keras.utils.get_file of the hosted file into the Keras cache, as keras.applications
     fetches it; WeightsError (one line: the file, where it goes, its URL) when that fails."""
     path, md5 = IMAGENET_FILES[model][include_top]

@@ -8,14 +8,22 @@ flattened as (C, H, W); at the 224 crop pool5 is 7x7 and the average pool is the
 torch is imported here only, inside `read_state_dict` (the `convert` extra).
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from keras_nets.convert.errors import WeightsError
 
+if TYPE_CHECKING:
+    import keras
+
 CLASSIFIER = (("fc1", 0), ("fc2", 3), ("predictions", 6))
 
 
-def read_state_dict(path):
+def read_state_dict(path: str) -> dict[str, np.ndarray]:
     """{key: float32 array} of a torch.save'd state dict (or a checkpoint holding one under
     'state_dict' or 'model'); WeightsError when torch is missing or the file is no state dict."""
     try:
@@ -36,7 +44,8 @@ def read_state_dict(path):
     return {k.removeprefix("module."): v.detach().float().numpy() for k, v in state.items()}
 
 
-def vgg_arrays(state, model):
+def vgg_arrays(state: Mapping[str, np.ndarray], model: keras.Model
+               ) -> dict[str, list[np.ndarray]]:
     """{keras layer name: [kernel, bias]} for a build_vgg model from torchvision's keys."""
     if any("running_mean" in k for k in state):
         raise WeightsError("a batch-normalised VGG state dict (vgg*_bn): the papers' VGG has no "

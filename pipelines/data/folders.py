@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Sequence
 
 from pipelines.errors import UserError
 
@@ -14,7 +15,7 @@ class DataError(UserError):
     """Data that cannot be used, with the file or folder named in the message."""
 
 
-def image_problem(path):
+def image_problem(path: str) -> str | None:
     """None when the file looks like a complete JPEG/PNG/GIF/BMP, else why not (one phrase)."""
     try:
         size = os.path.getsize(path)
@@ -35,7 +36,8 @@ def image_problem(path):
     return None if complete else f"truncated {kind}"
 
 
-def scan_folder(root, split):
+def scan_folder(root: str, split: str
+                ) -> tuple[list[bytes], list[int], list[str], list[tuple[str, str]]]:
     """(paths as bytes, labels, class names, [(path, problem)]) for one split of an image folder.
 
     Classes are the sorted sub-folder names of the split folder; empty class folders keep their
@@ -68,7 +70,8 @@ def scan_folder(root, split):
 _SCANS = {}  # split folder -> (its class folders' mtimes, _scan's result)
 
 
-def _scan(split_dir, class_names):
+def _scan(split_dir: str, class_names: Sequence[str]
+          ) -> tuple[tuple[bytes, ...], tuple[int, ...], tuple[tuple[str, str], ...]]:
     paths, labels, problems = [], [], []
     for label, name in enumerate(class_names):
         class_dir = os.path.join(split_dir, name)
@@ -88,7 +91,8 @@ def _scan(split_dir, class_names):
     return tuple(paths), tuple(labels), tuple(problems)
 
 
-def report(problems, split_dir, total, limit=8):
+def report(problems: Sequence[tuple[str, str]], split_dir: str, total: int,
+           limit: int = 8) -> None:
     """One summary line naming the skipped files (relative to the split folder)."""
     if not problems:
         return

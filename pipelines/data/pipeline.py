@@ -1,13 +1,18 @@
 """create_split: one place that owns shuffle, repeat, per-element seeds, map, batch and prefetch."""
 
+from collections.abc import Callable
+
 import tensorflow as tf
 
 
 AUTOTUNE = tf.data.AUTOTUNE
 
 
-def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buffer=2048,
-                 deterministic=False, cache=True, repeat=None, shard=None, skip=0, decode=None):
+def create_split(examples: tf.data.Dataset, *, train: bool, batch_size: int,
+                 preprocess: Callable[..., tf.Tensor], seed: int = 0, shuffle_buffer: int = 2048,
+                 deterministic: bool = False, cache: bool = True, repeat: int | None = None,
+                 shard: tuple[int, int] | None = None, skip: int = 0,
+                 decode: Callable[[tf.Tensor], tf.Tensor] | None = None) -> tf.data.Dataset:
     """Batches of (images, labels) from a dataset of {"image": encoded, "label": int}.
 
     train=True: shuffled each pass over the data (in blocks of shuffle_buffer examples, with the
@@ -49,7 +54,8 @@ def create_split(examples, *, train, batch_size, preprocess, seed=0, shuffle_buf
     return ds.prefetch(AUTOTUNE).with_options(options)
 
 
-def _addressable_stream(examples, seed, shuffle_buffer, repeat, start):
+def _addressable_stream(examples: tf.data.Dataset, seed: int, shuffle_buffer: int,
+                        repeat: int | None, start: int) -> tf.data.Dataset:
     """(example, stateless seed [2]) pairs from position `start` on. Pass p over `examples` is
     shuffled in blocks of `shuffle_buffer` consecutive examples, each permuted with the stateless
     seed (seed, p, block); the element at stream position k gets the seed (seed, k)."""
@@ -61,8 +67,8 @@ def _addressable_stream(examples, seed, shuffle_buffer, repeat, start):
         first_pass, offset = divmod(start, size)
     seed = tf.constant(seed, tf.int64)
 
-    def one_pass(p):
-        def permute(block_index, block):
+    def one_pass(p: tf.Tensor) -> tf.data.Dataset:
+        def permute(block_index: tf.Tensor, block: dict[str, tf.Tensor]) -> tf.data.Dataset:
             order = tf.random.experimental.stateless_shuffle(
                 tf.range(tf.shape(block["label"])[0]),
                 seed=tf.stack([seed * 1_000_003 + p, block_index]))

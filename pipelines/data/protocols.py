@@ -11,6 +11,8 @@ apply to it.
 """
 
 import functools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -19,8 +21,9 @@ from keras_nets.protocols import DENSE
 from pipelines.data import image_ops as ops
 
 
-def central_crop(encoded, seed, size=227, scale_min=256, scale_max=None, flip=True,
-                 lighting=True, normalization=PAPER_NORMALIZATION):
+def central_crop(encoded: tf.Tensor, seed: tf.Tensor, size: int = 227, scale_min: int = 256,
+                 scale_max: int | None = None, flip: bool = True, lighting: bool = True,
+                 normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """AlexNet sections 2 and 4.1: shorter side to the one training scale (scale_min; 256 for
     227 crops), the central square, a random size x size crop of it, random mirror, PCA
     lighting, normalisation."""
@@ -33,7 +36,7 @@ def central_crop(encoded, seed, size=227, scale_min=256, scale_max=None, flip=Tr
     return _colour(image, seeds, flip, lighting, normalization)
 
 
-def central_square(encoded, scale_min=256, **_):
+def central_square(encoded: tf.Tensor, scale_min: int = 256, **_: Any) -> tf.Tensor:
     """The deterministic half of central_crop, for a cache of decoded images: shorter side to
     the training scale and the central square, as uint8 (256 x 256 x 3: 192 KiB an image)."""
     pixels = center_pixels(encoded, scale_min, scale_min)
@@ -41,8 +44,9 @@ def central_square(encoded, scale_min=256, **_):
     return tf.ensure_shape(square, [scale_min, scale_min, 3])
 
 
-def crop_of_square(square, seed, size=227, scale_min=256, scale_max=None, flip=True,
-                   lighting=True, normalization=PAPER_NORMALIZATION):
+def crop_of_square(square: tf.Tensor, seed: tf.Tensor, size: int = 227, scale_min: int = 256,
+                   scale_max: int | None = None, flip: bool = True, lighting: bool = True,
+                   normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """The random half of central_crop on a central_square: a random size x size crop (the
     paper's own order: rescale to 256, then crop 227), mirror, lighting, normalisation."""
     del scale_min, scale_max  # the square is already at the training scale
@@ -54,7 +58,8 @@ def crop_of_square(square, seed, size=227, scale_min=256, scale_max=None, flip=T
     return _colour(image, seeds, flip, lighting, normalization)
 
 
-def _colour(image, seeds, flip, lighting, normalization):
+def _colour(image: tf.Tensor, seeds: tf.Tensor | Sequence[tf.Tensor | None], flip: bool,
+            lighting: bool, normalization: str) -> tf.Tensor:
     """What follows the crop in both training protocols: mirror, PCA lighting, clipping to
     0-255, the model's normalisation."""
     if flip:
@@ -64,8 +69,9 @@ def _colour(image, seeds, flip, lighting, normalization):
     return ops.normalize(tf.clip_by_value(image, 0.0, 255.0), normalization)
 
 
-def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=True, lighting=True,
-                 normalization=PAPER_NORMALIZATION):
+def scale_jitter(encoded: tf.Tensor, seed: tf.Tensor, size: int = 224, scale_min: int = 256,
+                 scale_max: int = 512, flip: bool = True, lighting: bool = True,
+                 normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """VGG section 3.1: isotropic rescale to S (fixed when scale_min == scale_max, else drawn
     uniformly per image), a random size x size crop anywhere, random mirror, RGB colour shift
     (AlexNet's PCA lighting)."""
@@ -78,7 +84,7 @@ def scale_jitter(encoded, seed, size=224, scale_min=256, scale_max=512, flip=Tru
     return _colour(image, [None, seeds[2], seeds[3]], flip, lighting, normalization)
 
 
-def center_pixels(encoded, size=224, scale=256):
+def center_pixels(encoded: tf.Tensor, size: int = 224, scale: int = 256) -> tf.Tensor:
     """The centre crop's RGB pixels on 0-255 (float32), before the normalisation: shorter side
     to `scale`, the central size x size. The serving signature normalises a whole request at
     once.
@@ -87,19 +93,19 @@ def center_pixels(encoded, size=224, scale=256):
     shorter side at or above `scale`, chosen from its header, and only the window of the crop
     (the fused decode-and-crop op); the window is the centre crop of that scaled image. A 4032x3024
     photo for a 67 px crop at scale 76 decodes at 1/8, a 378x504 image, and reads 378x378 of it."""
-    def window(shape):
+    def window(shape: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
         short = tf.minimum(shape[0], shape[1])
         side = tf.clip_by_value(tf.cast(tf.round(tf.cast(short, tf.float32) * size / scale),
                                         tf.int32), 1, short)
         return (shape[0] - side) // 2, (shape[1] - side) // 2, side, side
 
-    def jpeg():
+    def jpeg() -> tf.Tensor:
         shape = ops.jpeg_shape(encoded)
         ratio = ops.dct_ratio(tf.reduce_min(shape), scale)
         scaled = ops.scaled_size(shape, ratio)
         return ops.decode_jpeg_scaled(encoded, ratio, tf.stack(window(scaled)))
 
-    def other():  # PNG, GIF, BMP: decoded once, then cropped
+    def other() -> tf.Tensor:  # PNG, GIF, BMP: decoded once, then cropped
         image = ops.decode_rgb(encoded)
         return tf.image.crop_to_bounding_box(image, *window(tf.shape(image)[:2]))
 
@@ -108,12 +114,14 @@ def center_pixels(encoded, size=224, scale=256):
     return ops.resize(image, size, size)
 
 
-def center(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
+def center(encoded: tf.Tensor, size: int = 224, scale: int = 256,
+           normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """The single centre crop (AlexNet 4.1, VGG 4.1): one view [size, size, 3]."""
     return ops.normalize(center_pixels(encoded, size, scale), normalization)
 
 
-def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
+def ten_crop(encoded: tf.Tensor, size: int = 224, scale: int = 256,
+             normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """AlexNet section 4.1 test: the 4 corners and the centre of the central scale x scale image,
     and their mirrors: [10, size, size, 3] (corners TL, TR, BL, BR, centre; then mirrored)."""
     image = ops.decode_shorter(encoded, scale)
@@ -124,14 +132,16 @@ def ten_crop(encoded, size=224, scale=256, normalization=PAPER_NORMALIZATION):
     return ops.normalize(ops.with_mirrors(views), normalization)
 
 
-def full_image(encoded, scale, normalization=PAPER_NORMALIZATION):
+def full_image(encoded: tf.Tensor, scale: int,
+               normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """VGG section 3.2 dense test's views: the whole image at test scale Q and its mirror:
     [2, H, W, 3]."""
     image = ops.decode_shorter(encoded, scale)
     return ops.normalize(ops.with_mirrors(image[None]), normalization)
 
 
-def multi_crop(encoded, scale, size=224, grid=5, normalization=PAPER_NORMALIZATION):
+def multi_crop(encoded: tf.Tensor, scale: int, size: int = 224, grid: int = 5,
+               normalization: str = PAPER_NORMALIZATION) -> tf.Tensor:
     """VGG section 4.2 multi-crop: a grid x grid of size x size crops at scale Q, and their
     mirrors: [2 * grid^2, size, size, 3] (50 views for a 5x5 grid)."""
     image = ops.decode_shorter(encoded, scale)
@@ -165,7 +175,8 @@ TEST_VIEWS = {
 }
 
 
-def train_preprocess(name, size, **options):
+def train_preprocess(name: str, size: int,
+                     **options: Any) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
     """The training protocol `name` (TRAIN_PROTOCOLS) at `size` px as fn(encoded, seed)."""
     if name not in TRAIN_PROTOCOLS:
         raise ValueError(f"unknown training protocol {name!r}; choose from "
@@ -173,7 +184,9 @@ def train_preprocess(name, size, **options):
     return functools.partial(TRAIN_PROTOCOLS[name], size=size, **options)
 
 
-def cached_train_preprocess(name, size, **options):
+def cached_train_preprocess(name: str, size: int, **options: Any
+                            ) -> tuple[Callable[[tf.Tensor], tf.Tensor],
+                                       Callable[[tf.Tensor, tf.Tensor], tf.Tensor]] | None:
     """(decode(encoded) -> pixels of one size, augment(pixels, seed)) of the training protocol
     `name`, or None when its images cannot all be cached at one size (scale jitter)."""
     if name not in CACHEABLE:
@@ -183,7 +196,8 @@ def cached_train_preprocess(name, size, **options):
             functools.partial(augment, size=size, **options))
 
 
-def eval_preprocess(name, size, scale=256, grid=5, normalization=PAPER_NORMALIZATION):
+def eval_preprocess(name: str, size: int, scale: int = 256, grid: int = 5,
+                    normalization: str = PAPER_NORMALIZATION) -> Callable[[tf.Tensor], tf.Tensor]:
     """The test views `name` (TEST_VIEWS: keras_nets.protocols.VIEWS) as
     fn(encoded) -> views [V, H, W, 3] (center: V = 1), under the model's input normalisation."""
     if name not in TEST_VIEWS:

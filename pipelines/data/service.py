@@ -17,7 +17,7 @@ from pipelines.cli import ArgumentParser
 service_lib = tf.data.experimental.service
 
 
-def service_address(address):
+def service_address(address: str) -> str:
     """"host:port" or "grpc://host:port" -> the "grpc://host:port" tf.data service wants."""
     host, _, port = address.removeprefix("grpc://").rpartition(":")
     if not host or not port.isdigit():
@@ -25,7 +25,8 @@ def service_address(address):
     return f"grpc://{host}:{port}"
 
 
-def distribute(dataset, address, job_name=None):
+def distribute(dataset: tf.data.Dataset, address: str,
+               job_name: str | None = None) -> tf.data.Dataset:
     """`dataset` produced by the service's workers (dynamic sharding), prefetched here. Trainers
     that pass the same job_name share one job: each batch goes to one of them."""
     dataset = dataset.apply(service_lib.distribute(
@@ -34,11 +35,12 @@ def distribute(dataset, address, job_name=None):
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def start_dispatcher(port=0):
+def start_dispatcher(port: int = 0) -> service_lib.DispatchServer:
     return service_lib.DispatchServer(service_lib.DispatcherConfig(port=port))
 
 
-def start_worker(dispatcher, port=0, host="localhost"):
+def start_worker(dispatcher: str, port: int = 0,
+                 host: str = "localhost") -> service_lib.WorkerServer:
     """A worker for the dispatcher at `dispatcher` (HOST:PORT); `host` is the name by which the
     dispatcher and the trainers reach this worker."""
     return service_lib.WorkerServer(service_lib.WorkerConfig(
@@ -46,7 +48,7 @@ def start_worker(dispatcher, port=0, host="localhost"):
         worker_address=f"{host}:%port%"))
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = ArgumentParser(prog="python -m pipelines.data.service", description=__doc__)
     sub = p.add_subparsers(dest="role", required=True)
     d = sub.add_parser("dispatcher", help="start the dispatcher (one per training job)")

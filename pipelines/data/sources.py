@@ -7,6 +7,7 @@ just "imagenet2012"), or an image folder (a path, or "folder:PATH").
 import dataclasses
 import fcntl
 import os
+from collections.abc import Callable
 
 import tensorflow as tf
 import tensorflow_datasets as tfds
@@ -26,8 +27,11 @@ class Split:
     shard: tuple | None = None  # (workers, index) for create_split to keep this worker's part
 
 
-def load_split(source=EMBEDDED, split="train", *, data_dir=None, manual_dir=None,
-               input_context=None, shuffle_files=False, seed=None, shapes_sizes=None):
+def load_split(source: str = EMBEDDED, split: str = "train", *, data_dir: str | None = None,
+               manual_dir: str | None = None,
+               input_context: tf.distribute.InputContext | None = None,
+               shuffle_files: bool = False, seed: int | None = None,
+               shapes_sizes: dict[str, int | None] | None = None) -> Split:
     """The split as encoded images and labels. With an input_context (several workers) each
     worker reads its own files when there are enough of them; otherwise `Split.shard` tells
     create_split to keep every n-th example after the shared shuffle, so that the workers' batches
@@ -48,7 +52,8 @@ def load_split(source=EMBEDDED, split="train", *, data_dir=None, manual_dir=None
                          input_context, shuffle_files, seed, source, manual_dir)
 
 
-def _prepared(make_builder, data_dir, manual_dir=None):
+def _prepared(make_builder: Callable[[], tfds.core.DatasetBuilder], data_dir: str | None,
+              manual_dir: str | None = None) -> tfds.core.DatasetBuilder:
     """The builder, made and prepared under a lock: workers on one host may start together,
     and a builder made before another process finished preparing would not see the data."""
     root = os.path.expanduser(data_dir or tfds.core.constants.DATA_DIR)
@@ -70,8 +75,10 @@ def _prepared(make_builder, data_dir, manual_dir=None):
     return builder
 
 
-def _from_builder(make_builder, data_dir, split, input_context, shuffle_files, seed, source,
-                  manual_dir=None):
+def _from_builder(make_builder: Callable[[], tfds.core.DatasetBuilder], data_dir: str | None,
+                  split: str, input_context: tf.distribute.InputContext | None,
+                  shuffle_files: bool, seed: int | None, source: str,
+                  manual_dir: str | None = None) -> Split:
     builder = _prepared(make_builder, data_dir, manual_dir)
     info = builder.info
     if split not in info.splits:
@@ -94,11 +101,12 @@ def _from_builder(make_builder, data_dir, split, input_context, shuffle_files, s
     return Split(dataset, examples, tuple(info.features[label_key].names), source, shard)
 
 
-def _shard_size(total, workers, index):
+def _shard_size(total: int, workers: int, index: int) -> int:
     return len(range(index, total, workers))
 
 
-def _from_folder(root, split, input_context):
+def _from_folder(root: str, split: str,
+                 input_context: tf.distribute.InputContext | None) -> Split:
     if not os.path.isdir(root):
         raise folders.DataError(f"{root}: no such folder")
     paths, labels, class_names, _ = folders.scan_folder(root, split)

@@ -12,12 +12,15 @@ For each kernel [H, W, 3]:
   to 1.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 LOW_FREQUENCY_RADIUS = 2.0  # cycles per kernel
 
 
-def low_frequency_share(kernels, radius=LOW_FREQUENCY_RADIUS):
+def low_frequency_share(kernels: np.ndarray, radius: float = LOW_FREQUENCY_RADIUS) -> np.ndarray:
     """[H, W, C, N] kernels -> [N] share of each kernel's energy at |f| <= radius."""
     k = np.asarray(kernels, np.float64)
     h, w = k.shape[:2]
@@ -28,14 +31,14 @@ def low_frequency_share(kernels, radius=LOW_FREQUENCY_RADIUS):
     return power[low].sum(axis=0) / np.maximum(power.sum(axis=(0, 1)), 1e-30)
 
 
-def colour_share(kernels):
+def colour_share(kernels: np.ndarray) -> np.ndarray:
     """[H, W, C, N] kernels -> [N] share of each kernel's energy off the grey axis."""
     k = np.asarray(kernels, np.float64)
     chroma = k - k.mean(axis=2, keepdims=True)
     return (chroma ** 2).sum(axis=(0, 1, 2)) / np.maximum((k ** 2).sum(axis=(0, 1, 2)), 1e-30)
 
 
-def summary(kernels):
+def summary(kernels: np.ndarray) -> dict[str, tuple[float, float] | int]:
     """{index: (mean, std)} over the kernels of one tower."""
     out = {}
     for name, values in (("low_frequency_share", low_frequency_share(kernels)),
@@ -45,14 +48,15 @@ def summary(kernels):
     return out
 
 
-def separation(a, b):
+def separation(a: np.ndarray, b: np.ndarray) -> float:
     """|mean(a) - mean(b)| in standard errors of the difference (Welch)."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
     return float(abs(a.mean() - b.mean()) / max(se, 1e-30))
 
 
-def structure_report(trained, initial):
+def structure_report(trained: Mapping[str, np.ndarray],
+                     initial: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """Per tower: the index of the trained kernels and of the same kernels at initialisation; and
     how far apart the towers' colour shares are (in standard errors), trained vs initial."""
     report = {"towers": {}}
@@ -67,7 +71,7 @@ def structure_report(trained, initial):
     return report
 
 
-def initial_conv1_kernels(run_dir):
+def initial_conv1_kernels(run_dir: str) -> dict[str, np.ndarray]:
     """conv1 kernels exactly as the run in `run_dir` started: the model rebuilt from its
     config.json with the same seed and initialisation (as pipelines.training.run builds it)."""
     import json
@@ -89,7 +93,7 @@ def initial_conv1_kernels(run_dir):
             and hasattr(l, "kernel")}
 
 
-def iid_like(kernels, seed=0):
+def iid_like(kernels: Mapping[str, np.ndarray], seed: int = 0) -> dict[str, np.ndarray]:
     """The reference for a model saved without its run: i.i.d. normal kernels of the same shapes
     (the index is scale-free, so any i.i.d. initialisation gives the same expected values)."""
     rng = np.random.default_rng(seed)

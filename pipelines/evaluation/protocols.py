@@ -2,9 +2,17 @@
 averaged over them, top-1/top-5 error (AlexNet section 4.1 10-crop; VGG sections 3.2 and 4).
 The protocols and their rows come from their one table, keras_nets.protocols.TEST."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from keras_nets.protocols import DENSE, TEST
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 PROTOCOLS = tuple(TEST)  # every protocol; a model's registry entry says which apply to it
 
@@ -18,8 +26,10 @@ def protocol_rows(protocol: str, single_scales: list[int],
     return [(f"{entry.label}, Q={q}", protocol, q) for q in scales]
 
 
-def evaluate(predict, dense_predict, dataset_fn, protocol: str, size: int, scale: int,
-             normalization: str = "mean_rgb", progress=None) -> tuple[float, float]:
+def evaluate(predict: Callable[[tf.Tensor], Any], dense_predict: Callable[[tf.Tensor], Any] | None,
+             dataset_fn: Callable[[], tf.data.Dataset], protocol: str, size: int, scale: int,
+             normalization: str = "mean_rgb",
+             progress: Callable[[int], object] | None = None) -> tuple[float, float]:
     """(top-1 error, top-5 error) of `protocol` (keras_nets.protocols.TEST) at test scale
     `scale`: the softmax averaged over each image's views (TEST[protocol].views), preprocessed
     under the model's input normalisation; whole images go through `dense_predict`, crops

@@ -8,6 +8,7 @@ figures and how each value follows from them: benchmarks/results/serving_batchin
 docs/serving.md."""
 
 import os
+from collections.abc import Iterable, Mapping
 
 # Executed batches are padded up to the next of these, so the graph only ever sees these shapes
 # (and the warm-up builds each one's kernels before the first client arrives). The JPEG
@@ -34,16 +35,17 @@ PARAMETERS = {
 FILE_NAME = "batching_parameters.txt"
 
 
-def parameters_text(parameters=PARAMETERS, allowed=ALLOWED_BATCH_SIZES):
+def parameters_text(parameters: Mapping[str, int | bool] = PARAMETERS,
+                    allowed: Iterable[int] = ALLOWED_BATCH_SIZES) -> str:
     """The BatchingParameters text proto TF Serving's --batching_parameters_file reads."""
-    def value(v):
+    def value(v: object) -> str:
         return str(v).lower() if isinstance(v, bool) else str(v)
     lines = [f"{name} {{ value: {value(v)} }}" for name, v in parameters.items()]
     lines += [f"allowed_batch_sizes: {size}" for size in allowed]
     return "\n".join(lines) + "\n"
 
 
-def write_parameters(base_dir):
+def write_parameters(base_dir: str) -> str:
     """base_dir/batching_parameters.txt, replaced atomically (TF Serving ignores a non-numeric
     name beside the versions)."""
     path = os.path.join(base_dir, FILE_NAME)

@@ -1,9 +1,13 @@
 """SavedModel export for TensorFlow Serving: JPEG-in and float-in signatures, versioned dirs."""
 
+from __future__ import annotations
+
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import tensorflow as tf
@@ -15,11 +19,15 @@ from pipelines.saved import PREPROCESSING_ASSET
 from pipelines.serving import batching
 from pipelines.serving.versions import next_version_dir
 
+if TYPE_CHECKING:
+    import keras
+
 
 PARALLEL_DECODES = 16  # images of a request decoded at once (bounded by the inter-op threads)
 
 
-def request_batch(images, size, scale, normalization=PAPER_NORMALIZATION):
+def request_batch(images: tf.Tensor, size: int, scale: int,
+                  normalization: str = PAPER_NORMALIZATION) -> tuple[tf.Tensor, tf.Tensor]:
     """A request's encoded images ([N] tf.string) to (the model's input batch [N, size, size, 3],
     valid [N] bool): the centre crop of each (pipelines.data.protocols.center_pixels), then the
     normalisation; an image that cannot be decoded gets valid False and zeros.
@@ -54,7 +62,10 @@ def request_batch(images, size, scale, normalization=PAPER_NORMALIZATION):
     return image_ops.normalize(pixels, normalization), valid
 
 
-def serving_functions(model, class_names, scale, top_k=5, normalization=PAPER_NORMALIZATION):
+def serving_functions(model: keras.Model, class_names: Sequence[str], scale: int, top_k: int = 5,
+                      normalization: str = PAPER_NORMALIZATION
+                      ) -> tuple[tf.types.experimental.PolymorphicFunction,
+                                 tf.types.experimental.PolymorphicFunction]:
     """(serving_default, predict_images) tf.functions closing over the model; serving_default
     preprocesses under the model's own input normalisation.
 
@@ -67,7 +78,7 @@ def serving_functions(model, class_names, scale, top_k=5, normalization=PAPER_NO
     k = min(top_k, len(class_names))
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="images")])
-    def serve_encoded(images):
+    def serve_encoded(images: tf.Tensor) -> dict[str, tf.Tensor]:
         tf.debugging.assert_positive(tf.size(images), message="the request holds no images")
         batch, valid = request_batch(images, size, scale, normalization)
         probabilities = tf.cast(model(batch, training=False), tf.float32)
@@ -81,13 +92,13 @@ def serving_functions(model, class_names, scale, top_k=5, normalization=PAPER_NO
 
     @tf.function(input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32,
                                                 name="images")])
-    def serve_preprocessed(images):
+    def serve_preprocessed(images: tf.Tensor) -> dict[str, tf.Tensor]:
         return {"probabilities": tf.cast(model(images, training=False), tf.float32)}
 
     return serve_encoded, serve_preprocessed
 
 
-def photo_like(rng, height, width):
+def photo_like(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     """Smooth colour gradients with a little sensor-like noise: compresses as photographs do."""
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     channels = [128 + 100 * np.sin(x / (width / 3 + 7 * c) + c) * np.cos(y / (height / 2) - c)
@@ -96,7 +107,7 @@ def photo_like(rng, height, width):
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def sample_jpegs(size, count=3, seed=0):
+def sample_jpegs(size: int, count: int = 3, seed: int = 0) -> list[bytes]:
     """Real JPEG requests for the self-check and warm-up: noise images of varied sizes, and
     (count > 1) a photo-like one eight times the crop's size, so that the check runs the JPEG
     decoding at a DCT scale too."""
@@ -108,7 +119,8 @@ def sample_jpegs(size, count=3, seed=0):
     return [tf.io.encode_jpeg(image).numpy() for image in images]
 
 
-def write_warmup(path, model_name, images, batch_sizes=batching.ALLOWED_BATCH_SIZES):
+def write_warmup(path: str, model_name: str, images: Sequence[bytes],
+                 batch_sizes: Iterable[int] = batching.ALLOWED_BATCH_SIZES) -> None:
     """assets.extra/tf_serving_warmup_requests: PredictionLog records TF Serving replays, one
     request of each batch size that its batching forms (pipelines.serving.batching), so that
     each shape's kernels are built before the first client's request; images cycle through
@@ -127,7 +139,8 @@ def write_warmup(path, model_name, images, batch_sizes=batching.ALLOWED_BATCH_SI
             writer.write(log.SerializeToString())
 
 
-def export_saved_model(model, base_dir, top_k=5, sample_images=None):
+def export_saved_model(model: keras.Model, base_dir: str, top_k: int = 5,
+                       sample_images: Sequence[bytes] | None = None) -> str:
     """Write base_dir/<version>/ (never overwriting), atomically: the SavedModel, its warm-up
     requests, the model's Preprocessing and the self-check (reload, compare with the model)
     happen in a temporary sibling (a name TF Serving ignores), renamed to the next version only
@@ -164,7 +177,7 @@ def export_saved_model(model, base_dir, top_k=5, sample_images=None):
         shutil.rmtree(staging, ignore_errors=True)  # gone after the rename, or after a failure
 
 
-def publish(staging, base_dir, attempts=5):
+def publish(staging: str, base_dir: str, attempts: int = 5) -> str:
     """Rename the finished export to the next integer version (another exporter may take a
     number at the same time: then the next one)."""
     for _ in range(attempts):
@@ -178,8 +191,9 @@ def publish(staging, base_dir, attempts=5):
     raise RuntimeError(f"no free version number under {base_dir}")
 
 
-def self_check(model, path, class_names, scale, sample_images, atol=1e-4,
-               normalization=PAPER_NORMALIZATION):
+def self_check(model: keras.Model, path: str, class_names: Sequence[str], scale: int,
+               sample_images: Sequence[bytes], atol: float = 1e-4,
+               normalization: str = PAPER_NORMALIZATION) -> None:
     """Reload the export and compare both signatures with the Keras model on sample images; a
     request that also holds undecodable bytes must answer the others alike and mark that one."""
     size = model.input.shape[1]

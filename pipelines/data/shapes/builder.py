@@ -8,6 +8,8 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -27,8 +29,9 @@ class ShapesConfig(tfds.core.BuilderConfig):
     side: int | None = None  # rendered with the shorter side at this many pixels (None: 1:1)
 
 
-def shapes_config(num_train=1500, num_validation=300, seed=0, min_side=128, max_side=320,
-                  side=None):
+def shapes_config(num_train: int = 1500, num_validation: int = 300, seed: int = 0,
+                  min_side: int = 128, max_side: int = 320,
+                  side: int | None = None) -> ShapesConfig:
     """A config named after its sizes, so every size is prepared once into its own directory."""
     name = "default" if (num_train, num_validation, seed, min_side, max_side, side) == (
         1500, 300, 0, 128, 320, None) else (
@@ -38,7 +41,8 @@ def shapes_config(num_train=1500, num_validation=300, seed=0, min_side=128, max_
                         seed=seed, min_side=min_side, max_side=max_side, side=side)
 
 
-def draw(seed, index, min_side, max_side, side=None):
+def draw(seed: int, index: int, min_side: int, max_side: int,
+         side: int | None = None) -> tuple[int, np.ndarray]:
     """Example `index` of the split with this seed: (label, uint8 image), from its own RNG. The
     scene does not depend on `side`, only its rendering does."""
     label = index % len(CLASS_NAMES)
@@ -46,11 +50,11 @@ def draw(seed, index, min_side, max_side, side=None):
     return label, render(rng, label, min_side, max_side, side)
 
 
-def _draw(args):
+def _draw(args: tuple[int, int, int, int, int | None]) -> tuple[int, np.ndarray]:
     return draw(*args)
 
 
-def _processes(count):
+def _processes(count: int) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, count // 64))  # small splits: not worth a pool
 
@@ -64,7 +68,7 @@ class KerasNetsShapes(tfds.core.GeneratorBasedBuilder):
                      "1.2.0": "Drawn in float32; `side`: the same scenes at a lower resolution."}
     BUILDER_CONFIGS = [shapes_config()]
 
-    def _info(self):
+    def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
             description=__doc__,
             features=tfds.features.FeaturesDict({
@@ -74,12 +78,13 @@ class KerasNetsShapes(tfds.core.GeneratorBasedBuilder):
             supervised_keys=("image", "label"),
         )
 
-    def _split_generators(self, dl_manager):
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager
+                          ) -> dict[str, Iterator[tuple[int, dict[str, Any]]]]:
         c = self.builder_config
         return {"train": self._generate_examples(c.num_train, c.seed * 2),
                 "validation": self._generate_examples(c.num_validation, c.seed * 2 + 1)}
 
-    def _generate_examples(self, count, seed):
+    def _generate_examples(self, count: int, seed: int) -> Iterator[tuple[int, dict[str, Any]]]:
         c = self.builder_config
         jobs = [(seed, i, c.min_side, c.max_side, c.side) for i in range(count)]
         processes = _processes(count)
@@ -94,11 +99,11 @@ class KerasNetsShapes(tfds.core.GeneratorBasedBuilder):
                 yield i, {"image": image, "label": label}
 
 
-def _not_custom_config_notice(record):
+def _not_custom_config_notice(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("Using custom data configuration")
 
 
-def shapes_builder(data_dir=None, **sizes):
+def shapes_builder(data_dir: str | None = None, **sizes: int | None) -> KerasNetsShapes:
     """The builder for the given sizes (default 1,500 train / 300 validation images)."""
     config = shapes_config(**sizes)
     # TFDS warns about every config not listed in BUILDER_CONFIGS, at each builder made (each

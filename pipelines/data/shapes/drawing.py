@@ -5,13 +5,15 @@ independently of the class, so a colour histogram cannot solve the task; a convn
 shape from edges and corners.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
 
 CLASS_NAMES = ("circle", "square", "triangle", "star", "cross", "ring", "crescent",
                "semicircle", "bar", "l_shape")
 
 
-def _polygon(u, v, radii):
+def _polygon(u: np.ndarray, v: np.ndarray, radii: Sequence[float]) -> np.ndarray:
     """Inside test for a star-shaped polygon with vertices at equal angles and given radii."""
     n = len(radii)
     angles = np.arange(n) * 2 * np.pi / n
@@ -24,7 +26,7 @@ def _polygon(u, v, radii):
     return cross >= 0
 
 
-def shape_mask(name, u, v):
+def shape_mask(name: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Mask of a unit-size shape in object coordinates (u, v) (about [-1, 1]^2)."""
     r = np.hypot(u, v)
     if name == "circle":
@@ -51,7 +53,8 @@ def shape_mask(name, u, v):
     raise ValueError(f"unknown shape {name!r}")
 
 
-def _texture(rng, ys, xs, h, w):
+def _texture(rng: np.random.Generator, ys: np.ndarray, xs: np.ndarray, h: int,
+             w: int) -> np.ndarray:
     """A random RGB texture in [0, 1] at the sample points ys (rows) x xs (columns) of an h x w
     scene: flat, gradient, stripes, checks or smooth noise. Periods are in scene pixels."""
     y, x = ys[:, None], xs[None, :]
@@ -87,7 +90,8 @@ def _texture(rng, ys, xs, h, w):
 SUPERSAMPLE = 2
 
 
-def _sample_points(h, w, side):
+def _sample_points(h: int, w: int,
+                   side: int | None) -> tuple[np.ndarray, np.ndarray, int, float]:
     """(rows, columns, samples per pixel, pixels per scene pixel): the scene coordinates where an
     h x w scene is sampled when rendered with its shorter side at `side` pixels (None: the
     scene's own pixels)."""
@@ -102,7 +106,8 @@ def _sample_points(h, w, side):
     return rows, cols, k, scale
 
 
-def render(rng, label, min_side=128, max_side=320, side=None):
+def render(rng: np.random.Generator, label: int, min_side: int = 128, max_side: int = 320,
+           side: int | None = None) -> np.ndarray:
     """One uint8 RGB image of class `label`: a scene of random size (shorter side in
     [min_side, max_side] scene pixels) and aspect ratio, drawn at one pixel per scene pixel, or,
     with `side`, the same scene rendered with its shorter side at `side` pixels (what a camera
