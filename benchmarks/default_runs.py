@@ -18,13 +18,14 @@ import os
 import subprocess
 import sys
 import time
+from typing import Any
 
 from benchmarks.timing import cpu_description
 from pipelines.training.rundir import read_metrics, stage_dir
 from research.paper_runs import read_run
 
 
-def summarize(run_dir):
+def summarize(run_dir: str) -> dict[str, Any]:
     """The run's figures from its config.json and metrics.jsonl (with its first stage's, for a
     net grown from a shallower one)."""
     config, rows = read_run(run_dir)
@@ -46,21 +47,21 @@ def summarize(run_dir):
     return summary
 
 
-def _load(path):
+def _load(path: str | None) -> dict[str, Any] | None:
     if path and os.path.exists(path):
         with open(path) as f:
             return json.load(f)
     return None
 
 
-def _save(path, data):
+def _save(path: str, data: dict[str, Any]) -> None:
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         json.dump(data, f, indent=1)
     os.replace(tmp, path)  # never half-written
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv

@@ -19,16 +19,22 @@ two-tower net in PyTorch (benchmarks.torch_alexnet: grouped convolutions, LRN pe
 the fair comparison. Skipped when torch (or torchvision) is not installed, or with --no-peers.
 """
 
+from __future__ import annotations
+
 import argparse
 import functools
 import json
 import os
 import sys
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from benchmarks.timing import seconds_per_call
 from benchmarks.torchvision_peer import run_torch
+
+if TYPE_CHECKING:
+    import jax
+    import tensorflow as tf
 
 # Published dense peaks in TFLOP/s (NVIDIA data sheets): FP32, TF32 tensor, FP16/BF16 tensor.
 PEAKS = {
@@ -57,7 +63,7 @@ class Machine(NamedTuple):
     measure: object  # (model, gpus, batch per device, policy, xla, steps, warmup, size, width)
 
 
-def published_peak(device_name, precision, tf32):
+def published_peak(device_name: str, precision: str, tf32: bool) -> float | None:
     """TFLOP/s for the device (first table name found in its name) or None."""
     for name, (fp32, tf32_peak, half) in PEAKS.items():
         if name.lower() in device_name.lower():
@@ -67,8 +73,8 @@ def published_peak(device_name, precision, tf32):
     return None
 
 
-def measure(model_name: str, strategy, batch_per_replica: int, precision: str, xla: bool,
-            steps: int, warmup: int, input_size: int | None = None,
+def measure(model_name: str, strategy: tf.distribute.Strategy, batch_per_replica: int,
+            precision: str, xla: bool, steps: int, warmup: int, input_size: int | None = None,
             width: float = 1.0) -> tuple[float, int]:
     """Training images/s and MACs per image of one configuration under TensorFlow (SGD
     momentum, cross-entropy; float16 without loss scaling: a throughput figure)."""
@@ -89,7 +95,7 @@ def measure(model_name: str, strategy, batch_per_replica: int, precision: str, x
         tf.random.uniform([batch_per_replica], 0, classes, tf.int32)))
 
     @tf.function(jit_compile=xla or None)
-    def replica_step(images, labels):
+    def replica_step(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, list[tf.Tensor]]:
         with tf.GradientTape() as tape:
             probs = tf.cast(model(images, training=True), tf.float32)
             loss = tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(labels, probs))
@@ -98,8 +104,8 @@ def measure(model_name: str, strategy, batch_per_replica: int, precision: str, x
         return loss, grads
 
     @tf.function
-    def step(batch):
-        def run(images, labels):
+    def step(batch: tuple[tf.Tensor, tf.Tensor]) -> tf.Tensor:
+        def run(images: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
             loss, grads = replica_step(images, labels)
             optimizer.apply(grads, model.trainable_variables)  # Keras all-reduces over replicas
             return loss
@@ -144,21 +150,24 @@ def measure_jax(model_name: str, devices: list, batch_per_device: int, policy: s
         model.trainable_variables, model.non_trainable_variables, optimizer.variables)),
         replicated)
 
-    def loss_of(trainable, non_trainable, x, y):
+    def loss_of(trainable: list[jax.Array], non_trainable: list[jax.Array], x: jax.Array,
+                y: jax.Array) -> tuple[jax.Array, list[jax.Array]]:
         probs, non_trainable = model.stateless_call(trainable, non_trainable, x, training=True)
         probs = keras.ops.cast(probs, "float32")
         return keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, probs)), \
             non_trainable
 
     @functools.partial(jax.jit, donate_argnums=0)
-    def step(state, x, y):
+    def step(state: tuple[list[jax.Array], list[jax.Array], list[jax.Array]], x: jax.Array,
+             y: jax.Array) -> tuple[tuple[list[jax.Array], list[jax.Array], list[jax.Array]],
+                                   jax.Array]:
         trainable, non_trainable, slots = state
         (loss, non_trainable), grads = jax.value_and_grad(loss_of, has_aux=True)(
             trainable, non_trainable, x, y)
         trainable, slots = optimizer.stateless_apply(slots, grads, trainable)
         return (trainable, non_trainable, slots), loss
 
-    def call():
+    def call() -> jax.Array:
         nonlocal state
         state, loss = step(state, images, labels)
         return loss
@@ -178,7 +187,8 @@ def tensorflow_machine(cpu: bool) -> Machine:
     device = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU") \
         if gpus else "CPU (no GPU: a check of the script, not a GPU figure)"
 
-    def run(name, n, per, policy, xla, steps, warmup, size, width):
+    def run(name: str, n: int, per: int, policy: str, xla: bool, steps: int, warmup: int,
+            size: int | None, width: float) -> tuple[float, int]:
         devices = [f"/gpu:{i}" for i in range(n)] if gpus else ["/cpu:0"]
         return measure(name, tf.distribute.MirroredStrategy(devices), per, policy, xla, steps,
                        warmup, size, width)
@@ -203,7 +213,8 @@ def jax_machine(cpu: bool) -> Machine:
     device = gpus[0].device_kind if gpus else \
         "CPU (no GPU: a check of the script, not a GPU figure)"
 
-    def run(name, n, per, policy, xla, steps, warmup, size, width):
+    def run(name: str, n: int, per: int, policy: str, xla: bool, steps: int, warmup: int,
+            size: int | None, width: float) -> tuple[float, int]:
         return measure_jax(name, devices[:n], per, policy, steps, warmup, size, width)
 
     return Machine(device, len(gpus), tf32, f"JAX {jax.__version__}", run)

@@ -6,22 +6,28 @@ empty or missing DIR is first filled with --photo-count photo-like JPEGs (gradie
 of 2000-4000 px a side, so that the same files time any version of the code.
 --json PATH writes the rows with the machine and the date (benchmarks/results/)."""
 
+from __future__ import annotations
+
 import datetime
 import glob
 import json
 import os
 
 import sys
+from typing import TYPE_CHECKING
 
 from benchmarks.timing import cpu_description, items_per_second
 from pipelines.cli import ArgumentParser, add_data_arguments
 
+if TYPE_CHECKING:
+    import tensorflow as tf
 
-def rate(dataset, images_per_element, min_seconds):
+
+def rate(dataset: tf.data.Dataset, images_per_element: int, min_seconds: float) -> float:
     """Images/s of a dataset (restarted when it ends) over at least min_seconds."""
     state = {"iterator": iter(dataset)}
 
-    def next_count():
+    def next_count() -> int:
         try:
             batch = next(state["iterator"])
         except StopIteration:
@@ -31,7 +37,7 @@ def rate(dataset, images_per_element, min_seconds):
     return items_per_second(next_count, min_seconds)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(prog="python -m benchmarks.input_pipeline", description=__doc__)
     add_data_arguments(parser)
     parser.add_argument("--seconds", type=float, default=8.0, help="per pipeline")
@@ -95,7 +101,7 @@ def main(argv=None):
     return 0
 
 
-def photo_examples(folder, count):
+def photo_examples(folder: str, count: int) -> tf.data.Dataset:
     """{"image", "label"} examples of the JPEGs in folder, made first when it has none."""
     import tensorflow as tf
     paths = sorted(glob.glob(os.path.join(folder, "*.jpg")))

@@ -20,7 +20,7 @@ from research.paper_runs import read_run
 VALIDATION = 360  # a fifth of the 1,797 images
 
 
-def write_digits(folder, seed=0):
+def write_digits(folder: str, seed: int = 0) -> tuple[int, int]:
     """The digits as PNG files in the image-folder layout; returns (train, validation) counts."""
     import numpy as np
     from PIL import Image
@@ -38,7 +38,7 @@ def write_digits(folder, seed=0):
     return counts["train"], counts["validation"]
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv

@@ -19,24 +19,35 @@ updates  the optimizer's update of the default run's two-tower AlexNet (demo rec
          (pipelines.training.optimizer.compile_updates) against Keras' own update ops.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import statistics
 import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.timing import cpu_description, interleaved, quartiles, timed_once
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+    from keras_nets.layers import LocalResponseNormalization
 
 CHECKS = ("lrn", "lrn_gradient", "resume", "updates")
 
 
-def verdict(product_seconds, alternative_seconds, min_ratio):
+def verdict(product_seconds: Sequence[float], alternative_seconds: Sequence[float],
+            min_ratio: float) -> tuple[tuple[float, float, float], bool]:
     """(quartiles of the per-round ratio alternative / product, whether the decision holds)."""
     ratios = [a / p for p, a in zip(product_seconds, alternative_seconds)]
     q = quartiles(ratios)
     return q, q[1] > min_ratio
 
 
-def lrn_cases(batch, size, gradient=False, channels=48):
+def lrn_cases(batch: int, size: int, gradient: bool = False, channels: int = 48
+              ) -> tuple[Callable[[], object], Callable[[], object]]:
     """(product, alternative): one forward + backward of each LRN layer, waiting for it; the
     alternative computes the power through pow or, with `gradient`, leaves the gradient to
     autodiff."""
@@ -45,18 +56,18 @@ def lrn_cases(batch, size, gradient=False, channels=48):
     from keras_nets.layers import LocalResponseNormalization
 
     class PowLRN(LocalResponseNormalization):
-        def power(self, base):
+        def power(self, base: tf.Tensor) -> tf.Tensor:
             return ops.power(base, -self.beta)
 
     class AutodiffLRN(LocalResponseNormalization):
-        def normalize(self, x, band):
+        def normalize(self, x: tf.Tensor, band: tf.Tensor) -> tf.Tensor:
             return x * self.power(self.bias + self.alpha * ops.matmul(ops.square(x), band))
 
     x = tf.abs(tf.random.normal([batch, size, size, channels])) * 30  # ReLU outputs, 0-255 input
 
-    def case(layer):
+    def case(layer: LocalResponseNormalization) -> Callable[[], object]:
         @tf.function
-        def run():
+        def run() -> tf.Tensor:
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 y = tf.reduce_sum(layer(x))
@@ -65,7 +76,8 @@ def lrn_cases(batch, size, gradient=False, channels=48):
     return case(LocalResponseNormalization()), case(AutodiffLRN() if gradient else PowLRN())
 
 
-def resume_cases(data_dir, images, epochs):
+def resume_cases(data_dir: str | None, images: int, epochs: int
+                 ) -> tuple[Callable[[], None], Callable[[], None]]:
     """(product, alternative): the first batch of a run resumed `epochs` passes (and 7 steps)
     into the embedded dataset's training split, read as in training (not cached)."""
     import tensorflow as tf
@@ -77,21 +89,22 @@ def resume_cases(data_dir, images, epochs):
                        shapes_sizes={"num_train": images, "num_validation": 16, "side": 36})
     skip = epochs * split.num_examples + 7 * 32
 
-    def decode(image, seed=None):
+    def decode(image: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
         return tf.image.resize(tf.io.decode_jpeg(image, channels=3), [32, 32])
 
-    def product():
+    def product() -> None:
         ds = create_split(split.dataset, train=True, batch_size=32, preprocess=decode,
                           cache=False, skip=skip)
         next(iter(ds))
 
-    def alternative():
+    def alternative() -> None:
         ds = split.dataset.shuffle(2048, seed=0).repeat().skip(skip)
         next(iter(ds.map(lambda e: (decode(e["image"]), e["label"])).batch(32)))
     return product, alternative
 
 
-def update_cases(recipe_name, size):
+def update_cases(recipe_name: str, size: int
+                 ) -> tuple[Callable[[], object], Callable[[], object]]:
     """(product, alternative): one optimizer update of the two-tower AlexNet's weights at `size`
     px under the recipe's optimizer, compiled per variable or with Keras' update ops."""
     import keras
@@ -105,19 +118,20 @@ def update_cases(recipe_name, size):
     variables = model.trainable_variables
     grads = [tf.random.normal(v.shape, stddev=1e-3) for v in variables]
 
-    def case(compiled):
+    def case(compiled: bool) -> Callable[[], object]:
         optimizer = make_optimizer(recipe, 1e-5, compiled=compiled)
         optimizer.build(variables)
 
         @tf.function
-        def update():
+        def update() -> tf.Tensor:
             optimizer.apply(grads, variables)
             return tf.reduce_sum(variables[0][:1])
         return lambda: update().numpy()
     return case(True), case(False)
 
 
-def run_check(name, product, alternative, rounds, min_ratio, warmup=2):
+def run_check(name: str, product: Callable[[], object], alternative: Callable[[], object],
+              rounds: int, min_ratio: float, warmup: int = 2) -> dict[str, Any]:
     seconds = interleaved([timed_once(product), timed_once(alternative)], rounds, warmup=warmup)
     q, holds = verdict(*seconds, min_ratio)
     return dict(check=name, product_ms=1e3 * statistics.median(seconds[0]),
@@ -125,7 +139,7 @@ def run_check(name, product, alternative, rounds, min_ratio, warmup=2):
                 holds=holds, rounds=rounds, seconds=seconds)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.regressions", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checks", default=",".join(CHECKS), help=f"comma-separated from {CHECKS}")

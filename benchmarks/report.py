@@ -29,7 +29,8 @@ HEADER = ("| model / run | figure | setting | machine | file |\n"
           "|---|---|---|---|---|")
 
 
-def collect(results_dir):
+def collect(results_dir: str
+            ) -> tuple[list[tuple[float, str, tuple[str, str, str, str]]], list[str]]:
     """([(order, file, row)], [skipped file names]) for every *.json in results_dir."""
     found, skipped = [], []
     for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
@@ -54,7 +55,7 @@ def collect(results_dir):
     return found, skipped
 
 
-def table(results_dir):
+def table(results_dir: str) -> tuple[str, list[str]]:
     """(the markdown table, skipped files)."""
     found, skipped = collect(results_dir)
     lines = [HEADER]
@@ -64,7 +65,7 @@ def table(results_dir):
     return "\n".join(lines), skipped
 
 
-def replace_block(text, block):
+def replace_block(text: str, block: str) -> str:
     """text with the lines between BEGIN and END replaced by block; ValueError without them."""
     start, end = text.find(BEGIN), text.find(END)
     if start < 0 or end < 0 or end < start:
@@ -72,7 +73,7 @@ def replace_block(text, block):
     return text[:start + len(BEGIN)] + "\n" + block + "\n" + text[end:]
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.report",
         description="Print one markdown table of the current results (benchmarks/results/*.json),"

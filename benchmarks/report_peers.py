@@ -4,6 +4,8 @@ per precision over seeds (`benchmarks/results/precision_default_run.json`) and `
 .own_folder --json` (the default run on a folder of real images)."""
 
 import statistics
+from collections.abc import Sequence
+from typing import Any
 
 from benchmarks.report_rows import NOT_RECORDED, _number, machine
 from benchmarks.vs_torchvision import NO_LRN, SIDES
@@ -11,7 +13,7 @@ from benchmarks.vs_torchvision import NO_LRN, SIDES
 TRAINER, PLAIN, PEER = SIDES
 
 
-def _dated(data):
+def _dated(data: dict[str, Any]) -> str:
     where = machine(data)
     if where != NOT_RECORDED and data.get("conv_probe_flops"):
         kind = f" {data['precision']}" if data.get("precision") not in (None, "float32") else ""
@@ -21,12 +23,12 @@ def _dated(data):
     return where
 
 
-def _ratio(quartiles):
+def _ratio(quartiles: Sequence[float]) -> str:
     low, median, high = quartiles
     return f"{median:.2f}x ({low:.2f}-{high:.2f})"
 
 
-def peer_rows(data):
+def peer_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.vs_torchvision: {"machine", "conv_probe_flops", "precision", "xla", "rounds",
     "onednn" (TF_ENABLE_ONEDNN_OPTS), "versions", "date", "results": [{"model", "peer", "batch",
     "img_per_s": {side: img/s}, "ratio_quartiles": {side: [q1, median, q3]}, "mfu": {side:
@@ -56,7 +58,7 @@ def peer_rows(data):
     return rows or None
 
 
-def over_seeds(accuracy):
+def over_seeds(accuracy: Sequence[float]) -> str:
     """'91.9% ± 0.8 (3 seeds: 92.5, 92.2, 91.0)': mean, sample standard deviation and each
     seed's accuracy."""
     spread = f" ± {100 * statistics.stdev(accuracy):.1f}" if len(accuracy) > 1 else ""
@@ -64,7 +66,7 @@ def over_seeds(accuracy):
             f"seed{'s' * (len(accuracy) != 1)}: {', '.join(f'{100 * a:.1f}' for a in accuracy)})")
 
 
-def precision_rows(data):
+def precision_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """The default run per precision: {"machine", "date", "setting", "precision_runs":
     [{"precision", "seed", "val_top1_accuracy", "minutes"}]}."""
     if not isinstance(data, dict) or not isinstance(data.get("precision_runs"), list):
@@ -84,7 +86,7 @@ def precision_rows(data):
     return rows
 
 
-def own_folder_rows(data):
+def own_folder_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.own_folder: {"dataset", "train_images", "validation_images", "flags",
     "epochs", "val_top1_accuracy", "best_val_top1_accuracy", "wall_seconds", "machine"}."""
     if not isinstance(data, dict) or "val_top1_accuracy" not in data or "dataset" not in data:
@@ -102,7 +104,7 @@ def own_folder_rows(data):
     return [(f"default run on {data['dataset']}", figure, setting, machine(data))]
 
 
-def default_run_rows(data):
+def default_run_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.default_runs: {"machine", "flags", "runs": [{"model", "seed" (optional),
     "recipe", "epochs", "steps", "batch_size", "input_size", "val_top1_accuracy",
     "val_top5_accuracy", "best_val_top1_accuracy", "wall_seconds", "resumed", "precision"

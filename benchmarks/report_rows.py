@@ -2,25 +2,26 @@
 [(run, figure, setting, machine)] from a JSON file, or None for a file of another layout."""
 
 import statistics
+from typing import Any
 
 NOT_RECORDED = "not recorded"
 MACHINE_KEYS = ("machine", "device", "host", "hardware")
 
 
-def _number(value):
+def _number(value: float) -> str:
     """img/s and the like: 2 decimals under 10, 1 above."""
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
-def _percent(value):
+def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def cell(text):
+def cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def machine(*records):
+def machine(*records: Any) -> str:
     """The machine as the first record that names one states it (a string, or a dict's
     'key: value' pairs), with its date when recorded; NOT_RECORDED otherwise."""
     for record in records:
@@ -43,23 +44,23 @@ def machine(*records):
 
 # --- one reader per layout: each returns rows [(run, figure, setting, machine)] or None ---------
 
-def _is_number(value):
+def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _setting(*parts):
+def _setting(*parts: str | None) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _batch(row):
+def _batch(row: dict[str, Any]) -> str | None:
     return f"batch {row['batch']}" if row.get("batch") else None
 
 
-def _xla(row):
+def _xla(row: dict[str, Any]) -> str | None:
     return ("XLA on" if row["xla"] else "XLA off") if "xla" in row else None
 
 
-def throughput_rows(data):
+def throughput_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.train_throughput: {"device", "date", "peak_flops", "rows": [...]}."""
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         return None
@@ -80,7 +81,7 @@ def throughput_rows(data):
     return rows or None
 
 
-def gpu_rows(data):
+def gpu_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.gpu: {"device", "tf32", "date", "framework", "rows": [{"model", "precision",
     "xla", "gpus", "batch", "images_per_s", "tflops", "mfu"}], "peers": [the same, with the
     PyTorch "framework" that ran them]}: keras-nets' rows, then its peers' of the same run."""
@@ -104,7 +105,7 @@ def gpu_rows(data):
     return rows or None
 
 
-def regression_rows(data):
+def regression_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.regressions: {"machine", "results": [{"check", "product_ms",
     "alternative_ms", "ratio_quartiles", "holds"}]}."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
@@ -126,7 +127,7 @@ def regression_rows(data):
     return rows or None
 
 
-def trainer_speed_rows(data):
+def trainer_speed_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.trainer_speed: {"model", "input_size", "batch_size", "precision_resolved"
     (optional), "trainer": [img/s per repeat], "trainer_uncached": [...] (optional),
     "bare": [...], "machine", "date"}."""
@@ -153,7 +154,7 @@ def trainer_speed_rows(data):
     return [(f"`{data.get('model', '?')}`: trainer vs bare model", figure, setting, where)]
 
 
-def _run_setting(run):
+def _run_setting(run: dict[str, Any]) -> str:
     parts = [f"recipe {run['recipe']}" if run.get("recipe") else None,
              f"init {run['init']}" if run.get("init") else None,
              f"from {run['init_from']}" if run.get("init_from") else None,
@@ -165,7 +166,7 @@ def _run_setting(run):
     return ", ".join(p for p in parts if p)
 
 
-def runs_rows(data):
+def runs_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """research.paper_runs curves: {label: {"model", "final_val_accuracy", ...}}."""
     if not isinstance(data, dict) or not data:
         return None
@@ -181,12 +182,13 @@ def runs_rows(data):
     return rows or None
 
 
-def _arm(arm):
+def _arm(arm: dict[str, Any]) -> str:
     seeds = arm.get("seeds") or []
     return f"{_percent(arm['mean'])} ± {100 * arm.get('std', 0):.1f} ({len(seeds)} seeds)"
 
 
-def _claim_figure(better_name, better, other_name, other, verdict, z):
+def _claim_figure(better_name: str, better: dict[str, Any], other_name: str,
+                  other: dict[str, Any], verdict: str | None, z: object) -> str:
     figure = f"{better_name} {_arm(better)} vs {other_name} {_arm(other)}"
     if verdict:
         figure += f": {verdict}"
@@ -195,7 +197,7 @@ def _claim_figure(better_name, better, other_name, other, verdict, z):
     return figure
 
 
-def experiment_rows(data):
+def experiment_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """research.run (and the earlier benchmarks.experiments): {"experiment", "setting",
     "results": {arm: {"mean", "std"}}, "claims": [{"claim", "better", "other", "verdict", "z"}]}."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
@@ -220,7 +222,7 @@ def experiment_rows(data):
     return rows or None
 
 
-def claim_rows(data):
+def claim_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """research.paper_runs claim: {"claim", "better": {"label", "mean", "std", "seeds",
     "runs"}, "other": {...}, "verdict", "z"}."""
     if not isinstance(data, dict) or not isinstance(data.get("claim"), str):

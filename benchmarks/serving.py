@@ -26,6 +26,8 @@ replaced (which cannot survive a decoding error), for 1 and 32 small JPEGs and o
 
 --json PATH writes the rows with the machine and the date (benchmarks/results/)."""
 
+from __future__ import annotations
+
 import argparse
 import datetime
 import json
@@ -33,13 +35,18 @@ import os
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from benchmarks.timing import cpu_description, interleaved, quartiles, timed_once
 
+if TYPE_CHECKING:
+    import tensorflow as tf
 
-def main(argv=None):
+
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.serving", description=__doc__)
     p.add_argument("--model", default="alexnet")
     p.add_argument("--input-size", type=int, default=None)
@@ -123,7 +130,7 @@ def main(argv=None):
     return 0
 
 
-def write_json(args, result):
+def write_json(args: argparse.Namespace, result: dict[str, Any]) -> None:
     if args.json:
         result = dict(benchmark="benchmarks.serving", machine=cpu_description(),
                       date=datetime.date.today().isoformat(), rounds=args.rounds, **result)
@@ -132,7 +139,7 @@ def write_json(args, result):
         print(f"wrote {args.json}")
 
 
-def request_loop(args):
+def request_loop(args: argparse.Namespace) -> int:
     """--loop (see the module's text), at --input-size (default 67: the default run's export)."""
     import tensorflow as tf
     from pipelines.data.protocols import center_pixels
@@ -168,7 +175,8 @@ def request_loop(args):
     return 0
 
 
-def phone_photo(exports, args):
+def phone_photo(exports: list[tuple[str, Callable[..., dict[str, tf.Tensor]]]],
+                args: argparse.Namespace) -> int:
     """The phone-photo case (--photo, see the module's text); exports: [(label, signature)],
     timed in the same rounds."""
     import tensorflow as tf

@@ -6,6 +6,8 @@ updates, random data) and prints their time by kind of layer (convolution, LRN, 
 probe of the same run. One inter-op thread by default: with two, the two towers' ops run side by
 side and each op's time then includes waiting for the other's threads."""
 
+from __future__ import annotations
+
 import argparse
 import collections
 import glob
@@ -13,13 +15,18 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Container
+from typing import TYPE_CHECKING
 
 from keras_nets.registry import SPECS
+
+if TYPE_CHECKING:
+    import keras
 
 HEAVY_OP = re.compile(r"Conv2D|MatMul")  # each does the layer's forward MACs once
 
 
-def layer_of(op_name, layer_names):
+def layer_of(op_name: str, layer_names: Container[str]) -> str | None:
     """The model layer an op belongs to, from the name scopes in its name ('gradient_tape/
     alexnet_1/conv2_tower1_1/convolution/Conv2DBackpropFilter' -> 'conv2_tower1'), else None."""
     for scope in op_name.split("/")[:-1]:
@@ -29,7 +36,7 @@ def layer_of(op_name, layer_names):
     return None
 
 
-def op_times(xspace_bytes, steps):
+def op_times(xspace_bytes: bytes, steps: int) -> dict[str, tuple[str, float]]:
     """{op name: (op type, ms per step)} of the TensorFlow ops in a profiler XSpace."""
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
     space = xplane_pb2.XSpace()
@@ -49,7 +56,8 @@ def op_times(xspace_bytes, steps):
     return {name: (types[name], ms) for name, ms in times.items()}
 
 
-def breakdown(ops, model):
+def breakdown(ops: dict[str, tuple[str, float]], model: keras.Model
+              ) -> tuple[collections.Counter[str], dict[str, dict[str, list[float]]]]:
     """(ms per kind of layer, {paper layer: {direction: [ms, FLOPs per image]}}) of op_times'
     result; a direction's FLOPs add up the layer's forward FLOPs once per convolution or matmul
     op (a backward pass has one for the kernel's gradient and, but for the first layer, one for
@@ -73,7 +81,7 @@ def breakdown(ops, model):
     return kinds, dict(sorted(heavy.items(), key=lambda item: order.index(item[0])))
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.step_profile", description=__doc__)
     p.add_argument("--model", default="alexnet", choices=tuple(SPECS), metavar="MODEL",
                    help=f"one of {', '.join(SPECS)} (default alexnet)")

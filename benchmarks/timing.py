@@ -11,9 +11,12 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 
-def seconds_per_call(fn, calls, warmup=2, wait=None):
+def seconds_per_call(fn: Callable[[], Any], calls: int, warmup: int = 2,
+                     wait: Callable[[Any], object] | None = None) -> float:
     """Mean seconds of `calls` calls of fn after `warmup` untimed ones.
 
     wait(result): makes the host wait for fn's result (e.g. `lambda out: out.numpy()`); given,
@@ -31,21 +34,23 @@ def seconds_per_call(fn, calls, warmup=2, wait=None):
     return (time.perf_counter() - start) / calls
 
 
-def rotation(round_, cases):
+def rotation(round_: int, cases: int) -> list[int]:
     """The order of the cases in a round: each case goes first, second, ... in turn."""
     return [(round_ + i) % cases for i in range(cases)]
 
 
-def timed_once(fn):
+def timed_once(fn: Callable[[], object]) -> Callable[[], float]:
     """A case for `interleaved`: runs fn once and returns its seconds."""
-    def case():
+    def case() -> float:
         start = time.perf_counter()
         fn()
         return time.perf_counter() - start
     return case
 
 
-def interleaved(cases, rounds, after_round=None, warmup=2):
+def interleaved(cases: Sequence[Callable[[], float]], rounds: int,
+                after_round: Callable[[int, list[float]], object] | None = None,
+                warmup: int = 2) -> list[list[float]]:
     """[[seconds of each round] per case]: one call of every case per round, rotating order,
     after `warmup` untimed calls of each (the first calls trace, compile and allocate).
     cases: callables returning the seconds of one call (timed_once, or timed elsewhere);
@@ -62,7 +67,7 @@ def interleaved(cases, rounds, after_round=None, warmup=2):
     return seconds
 
 
-def quartiles(values):
+def quartiles(values: Iterable[float]) -> tuple[float, float, float]:
     """(lower quartile, median, upper quartile), inclusive method; one value stands for all."""
     values = list(values)
     if len(values) == 1:
@@ -71,7 +76,7 @@ def quartiles(values):
     return low, mid, high
 
 
-def items_per_second(next_count, min_seconds):
+def items_per_second(next_count: Callable[[], int], min_seconds: float) -> float:
     """Items/s of a stream: next_count() yields one element and returns how many items it held;
     counted over at least min_seconds after one untimed element (the first fills buffers)."""
     next_count()
@@ -81,7 +86,7 @@ def items_per_second(next_count, min_seconds):
     return count / (time.perf_counter() - start)
 
 
-def cpu_description():
+def cpu_description() -> str:
     """'<model name>, N cores, AVX-512|AVX2|...' from /proc/cpuinfo (Linux), else the platform's
     name: every printed figure names the machine it was measured on."""
     name, flags = platform.processor() or platform.machine(), set()
@@ -110,14 +115,14 @@ ATEN_CAP = "ATEN_CPU_CAPABILITY"
 ISA_CAPS = {"avx2": ("AVX2", "avx2"), "avx512": ("AVX512_CORE", "avx512")}
 
 
-def hold_isa(isa):
+def hold_isa(isa: str) -> None:
     """Hold TensorFlow's and torch's kernels (this process and the ones it starts) to `isa`
     ("avx2" or "avx512"); before either library loads."""
     onednn, aten = ISA_CAPS[isa]
     os.environ[ISA_CAP], os.environ[ATEN_CAP] = onednn, aten
 
 
-def peak_flops(calls, dtype="float32"):
+def peak_flops(calls: int, dtype: str = "float32") -> dict[str, float]:
     """FLOP/s of a 4096^3 matmul and of a 3x3 conv (batch 32, 56x56, 256 -> 256) in `dtype`
     ("bfloat16": the peak a bfloat16 step is set against): the machine's attainable peak,
     measured in the same run as the figures set against it."""

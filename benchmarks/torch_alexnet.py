@@ -16,9 +16,12 @@ process of its own in which benchmarks.gpu runs each PyTorch peer. torch is impo
 import this module only where torch is wanted.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -26,6 +29,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from benchmarks.timing import seconds_per_call
+
+if TYPE_CHECKING:
+    import keras
 
 FILTERS = (96, 256, 384, 384, 256)  # the whole net's, halved per tower (keras_nets.alexnet)
 GROUPED = (False, True, False, True, True)  # reads its own tower only
@@ -38,7 +44,7 @@ class TwoTowerAlexNet(nn.Module):
     width scales every conv's filters as keras_nets does (round(total * width / 2) per tower)."""
 
     def __init__(self, num_classes: int = 1000, input_size: int = 227, width: float = 1.0,
-                 fc_units: int = 4096, dropout: float = 0.5):
+                 fc_units: int = 4096, dropout: float = 0.5) -> None:
         super().__init__()
         per_tower = [max(1, round(total * width / 2)) for total in FILTERS]
         self.conv1_padding = 3 if input_size == 224 else 0
@@ -80,7 +86,7 @@ def pool5_side(size: int) -> int:
     return side
 
 
-def from_keras(model) -> dict[str, torch.Tensor]:
+def from_keras(model: keras.Model) -> dict[str, torch.Tensor]:
     """A TwoTowerAlexNet state dict holding the weights of keras_nets' two-tower `alexnet` Keras
     model (the same width, FC units and classes): each conv's two towers stacked along the
     output channels (torch's group order), kernels (H, W, in, out) to (out, in, H, W), FC6's
@@ -105,11 +111,12 @@ def count_macs(model: nn.Module, input_size: int) -> int:
     (what keras_nets.count_macs counts)."""
     macs = []
 
-    def conv(module, inputs, output):
+    def conv(module: nn.Conv2d, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
         kernel = module.weight.shape[1] * module.weight.shape[2] * module.weight.shape[3]
         macs.append(output[0].numel() * kernel)
 
-    def linear(module, inputs, output):
+    def linear(module: nn.Linear, inputs: tuple[torch.Tensor, ...],
+               output: torch.Tensor) -> None:
         macs.append(module.in_features * module.out_features)
 
     hooks = [m.register_forward_hook(conv if isinstance(m, nn.Conv2d) else linear)
@@ -145,7 +152,7 @@ def images_per_second(model: nn.Module, batch: int, input_size: int, steps: int,
     kind = torch.device(device).type
     half = torch.float16 if kind == "cuda" else torch.bfloat16
 
-    def step():
+    def step() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
         with torch.autocast(kind, dtype=half, enabled=precision == "mixed"):
             loss = F.cross_entropy(model(x), y)

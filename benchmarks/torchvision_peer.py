@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from typing import Any, NoReturn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -52,14 +53,14 @@ else:  # a peer (TorchPeer): one timed training step per line read, until stdin 
 """
 
 
-def torch_case(name, batch, size, steps, threads):
+def torch_case(name: str, batch: int, size: int, steps: int, threads: int) -> list[float] | None:
     """torchvision in its own process (torch and TensorFlow in one process can crash), with
     the same number of threads; None when torch is not installed."""
     return run_torch(["-c", TORCH_SCRIPT, name, str(batch), str(size), str(steps), str(threads)],
                      f"torchvision {name}")
 
 
-def run_torch(args: list[str], what: str):
+def run_torch(args: list[str], what: str) -> Any:
     """`python ARGS` in a process of its own, from the repository's root (so that `-m
     benchmarks.…` needs no install): the JSON of its last output line; None when torch (or
     torchvision) is not installed; RuntimeError with the end of its stderr when it fails."""
@@ -77,7 +78,8 @@ class TorchPeer:
     "bfloat16": the forward pass and loss under torch.autocast("cpu", dtype=torch.bfloat16).
     Raises ModuleNotFoundError when torch is not installed."""
 
-    def __init__(self, name, batch, size, threads, precision="float32"):
+    def __init__(self, name: str, batch: int, size: int, threads: int,
+                 precision: str = "float32") -> None:
         self.name = name
         self.errors = tempfile.TemporaryFile("w+")  # a file: a full pipe would stall the peer
         self.process = subprocess.Popen(
@@ -87,7 +89,7 @@ class TorchPeer:
         if self.process.stdout.readline().strip() != "ready":
             self._failed()
 
-    def step(self):
+    def step(self) -> float:
         """Seconds of one training step, timed inside the peer."""
         try:
             self.process.stdin.write("step\n")
@@ -99,13 +101,13 @@ class TorchPeer:
             self._failed()
         return float(line)
 
-    def close(self):
+    def close(self) -> None:
         if self.process.poll() is None:
             self.process.stdin.close()
             self.process.wait()
         self.errors.close()
 
-    def _failed(self):
+    def _failed(self) -> NoReturn:
         self.process.kill()
         self.process.wait()
         self.errors.seek(0)

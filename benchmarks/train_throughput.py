@@ -3,20 +3,29 @@ FLOP/s (project MAC counter: 2 FLOPs per MAC, training = 3x forward) and its fra
 machine's peak in the row's precision, measured in the same run; keras.applications and
 torchvision side by side."""
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.timing import cpu_description, peak_flops, seconds_per_call
 from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, torch_case
 from keras_nets.registry import SPECS, get_spec
 
+if TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
+
 ALL = tuple(SPECS)
 
 
-def keras_steps(model, batch, xla, compiled_updates=True):
+def keras_steps(model: keras.Model, batch: int, xla: bool, compiled_updates: bool = True
+                ) -> tuple[Callable[[], object], Callable[[], object]]:
     """(train, infer): one training step (SGD with momentum, cross-entropy, random data) and one
     inference batch of a Keras model, each waiting for its result.
     compiled_updates: the optimizer as the trainer runs it (pipelines.training.optimizer
@@ -34,7 +43,7 @@ def keras_steps(model, batch, xla, compiled_updates=True):
     optimizer.build(model.trainable_variables)
 
     @tf.function(jit_compile=xla)
-    def train():
+    def train() -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
                 y, model(x, training=True)))
@@ -46,13 +55,14 @@ def keras_steps(model, batch, xla, compiled_updates=True):
     return (lambda: train().numpy()), (lambda: infer().numpy())
 
 
-def keras_case(model, batch, steps, xla, compiled_updates=True):
+def keras_case(model: keras.Model, batch: int, steps: int, xla: bool,
+               compiled_updates: bool = True) -> tuple[float, float]:
     """(train s/step, inference s/step) of keras_steps after warm-up."""
     train, infer = keras_steps(model, batch, xla, compiled_updates)
     return seconds_per_call(train, steps), seconds_per_call(infer, steps)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.train_throughput", description=__doc__)
     p.add_argument("--models", default="alexnet,alexnet_one_tower,vgg_d",
                    help=f"comma-separated from {', '.join(ALL)} or 'all'")
@@ -140,7 +150,7 @@ def main(argv=None):
     return 0
 
 
-def probes(precisions, calls):
+def probes(precisions: Sequence[str], calls: int) -> dict[str, dict[str, float]]:
     """{policy: peak_flops in that precision} for the precisions asked for and float32 (the
     torchvision rows' and the report's). Each row's MFU is set against its own precision's
     probe: bfloat16 on AMX multiplies several times faster than float32, so a float32 peak
@@ -150,7 +160,8 @@ def probes(precisions, calls):
             if precision in (*precisions, "float32")}
 
 
-def _row(name, impl, policy, xla, batch, size, macs, train_s, infer_s, peak):
+def _row(name: str, impl: str, policy: str, xla: bool, batch: int, size: int, macs: int,
+         train_s: float, infer_s: float, peak: dict[str, float]) -> dict[str, Any]:
     """One result; MFU against `peak`, the probes of the row's own precision."""
     train_flops = 3 * 2 * macs * batch / train_s
     return dict(model=name, impl=impl, precision=policy, xla=xla, batch=batch, input_size=size,
@@ -160,7 +171,7 @@ def _row(name, impl, policy, xla, batch, size, macs, train_s, infer_s, peak):
                 mfu_conv=train_flops / peak["conv3x3"], mfu_matmul=train_flops / peak["matmul"])
 
 
-def _print(r):
+def _print(r: dict[str, Any]) -> None:
     print(f"{r['model']:<20}{r['impl']:<20}{r['precision']:<16}{str(r['xla']):<5}"
           f"{r['batch']:>6}{r['train_images_per_s']:>12.2f}{r['infer_images_per_s']:>12.2f}"
           f"{r['train_flops'] / 1e9:>14.1f}{r['mfu_conv']:>9.0%}", flush=True)

@@ -8,6 +8,8 @@ checkpoints, metrics) over --steps steps of epoch 2 (epoch 1 compiles and warms 
 batch already in memory. Prints both images/s and the trainer's share of the bare rate.
 """
 
+from __future__ import annotations
+
 import argparse
 import dataclasses
 import json
@@ -15,11 +17,15 @@ import statistics
 import sys
 import tempfile
 import time
+from typing import TYPE_CHECKING
 
 from benchmarks.timing import cpu_description, seconds_per_call
 
+if TYPE_CHECKING:
+    from pipelines.training.config import RunConfig
 
-def trainer_rate(config, cache=True):
+
+def trainer_rate(config: RunConfig, cache: bool = True) -> float:
     """Images/s of `pipelines.train`'s epoch 2 (the meter's own figure: steps x batch / time);
     cache=False: every image decoded at every step, as before the cache of decoded images
     (pipelines.training.inputs.decoded_cache)."""
@@ -36,7 +42,7 @@ def trainer_rate(config, cache=True):
     return history[-1]["images_per_second"]
 
 
-def bare_rate(config, steps):
+def bare_rate(config: RunConfig, steps: int) -> float:
     """Images/s of the same train step on one constant in-memory batch, no host sync per step."""
     import keras
     import tensorflow as tf
@@ -67,7 +73,7 @@ def bare_rate(config, steps):
     return recipe.batch_size / seconds
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.trainer_speed", description=__doc__)
     p.add_argument("--model", default="alexnet")
     p.add_argument("--input-size", type=int, default=227)

@@ -23,7 +23,8 @@ SIDES = ("keras-nets", "Keras' update ops", "torchvision")
 NO_LRN = "keras-nets without its LRN"
 
 
-def summary(seconds, batch):
+def summary(seconds: dict[str, list[float]], batch: int
+            ) -> tuple[dict[str, float], dict[str, tuple[float, float, float]]]:
     """Per side the median img/s; per Keras side the quartiles of its per-round ratio to
     torchvision (the same round's steps, so a slow moment divides out)."""
     rates = {side: statistics.median(batch / s for s in times) for side, times in seconds.items()}
@@ -32,7 +33,7 @@ def summary(seconds, batch):
     return rates, ratios
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.vs_torchvision", description=__doc__)
     p.add_argument("--models", default="alexnet", help=f"comma-separated from {', '.join(PEERS)}")
     p.add_argument("--rounds", type=int, default=12, help="timed steps per side")
@@ -96,7 +97,7 @@ def main(argv=None):
             steps = [timed_once(keras_steps(net, batch, args.xla, compiled_updates=c)[0])
                      for net, c in zip(nets, compiled)]
 
-            def report(round_, s):
+            def report(round_: int, s: list[float]) -> None:
                 print(f"{name} round {round_ + 1}/{args.rounds}: keras-nets {batch / s[0]:.2f} "
                       f"img/s (Keras' update ops {batch / s[1]:.2f}), {tv_name} "
                       f"{batch / s[-1]:.2f}; ratio {s[-1] / s[0]:.2f} ({s[-1] / s[1]:.2f})"

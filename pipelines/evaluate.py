@@ -6,8 +6,12 @@ evaluated on the data it was trained on (the run's dataset, validation split), u
 normalisation and test scales it carries.
 """
 
+from __future__ import annotations
+
 import sys
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from pipelines import quiet
 
@@ -19,10 +23,15 @@ from pipelines.cli import ArgumentParser, fail  # noqa: E402  (after the notices
 from pipelines.errors import UserError  # noqa: E402
 from pipelines.evaluation.protocols import PROTOCOLS  # noqa: E402
 
+if TYPE_CHECKING:
+    import argparse
+
+    from pipelines.saved import Saved
+
 DEFAULT_PROTOCOLS = "center,ten_crop,multi_scale,dense,multi_crop"
 
 
-def parse_args(argv=None):
+def parse_args(argv: list[str] | None = None) -> tuple[ArgumentParser, argparse.Namespace]:
     parser = ArgumentParser(module="pipelines.evaluate", description=__doc__)
     parser.add_argument("model", help="run directory, .keras file or SavedModel directory")
     parser.add_argument("--dataset", default=None,
@@ -55,7 +64,8 @@ def parse_args(argv=None):
     return parser, args
 
 
-def data_of(saved, args):
+def data_of(saved: Saved, args: argparse.Namespace
+            ) -> tuple[str, dict[str, int | None] | None, str]:
     """(dataset, embedded-dataset sizes, how it was chosen): the one asked for, else the one
     the model was trained on, else the embedded dataset."""
     trained_on = saved.preprocessing.dataset or {}
@@ -71,7 +81,7 @@ def data_of(saved, args):
     return dataset, sizes or None, how
 
 
-def check_classes(saved, class_names, outputs):
+def check_classes(saved: Saved, class_names: Sequence[str], outputs: int | None) -> None:
     """A model scored on data of other classes scores chance: refuse it instead."""
     own = saved.preprocessing.class_names
     if own and tuple(own) != tuple(class_names):
@@ -86,11 +96,11 @@ def check_classes(saved, class_names, outputs):
 class Progress:
     """Images done of the total, with rate and ETA, on one refreshed stderr line."""
 
-    def __init__(self, total, stream=sys.stderr, every=2.0):
+    def __init__(self, total: int, stream: TextIO = sys.stderr, every: float = 2.0) -> None:
         self.total, self.done, self.stream, self.every = total, 0, stream, every
         self.start = self.last = time.monotonic()
 
-    def __call__(self, images):
+    def __call__(self, images: int) -> None:
         self.done += images
         now = time.monotonic()
         if now - self.last < self.every and self.done < self.total:
@@ -102,7 +112,7 @@ class Progress:
               end="" if self.done < self.total else "\n", file=self.stream, flush=True)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser, args = parse_args(argv)
     from keras_nets import to_dense
     from pipelines.data.sources import load_split

@@ -4,11 +4,14 @@ With no arguments: the two-tower AlexNet on the embedded dataset with the demo r
 visible device, then a SavedModel under saved_models/alexnet/<version>/.
 """
 
+from __future__ import annotations
+
 import argparse
 import dataclasses
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from pipelines import quiet
 
@@ -22,6 +25,9 @@ from pipelines.cli import ArgumentParser, add_data_arguments, fail
 from pipelines.training.config import RECIPES, STRATEGIES, RunConfig, recipe_for
 from pipelines.training.precision import PRECISIONS
 
+if TYPE_CHECKING:
+    from keras_nets.convert import WeightSource
+
 NORMALIZATION_NAMES = tuple(NORMALIZATIONS)
 # Flags that override a field of the recipe (flag name -> Recipe field).
 RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
@@ -31,7 +37,7 @@ RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate":
                 "flip": "flip", "lighting": "lighting", "head_epochs": "head_epochs"}
 
 
-def parse_args(argv=None):
+def parse_args(argv: list[str] | None = None) -> tuple[ArgumentParser, argparse.Namespace]:
     p = ArgumentParser(module="pipelines.train", description=__doc__)
     p.add_argument("--model", default="alexnet", choices=model_names())
     p.add_argument("--width", type=float, default=1.0,
@@ -151,7 +157,7 @@ def parse_args(argv=None):
     return p, args
 
 
-def _weight_source(parser, args):
+def _weight_source(parser: argparse.ArgumentParser, args: argparse.Namespace) -> WeightSource:
     """keras_nets.convert's WeightSource of --weights (the file's kind from its first bytes;
     'imagenet' is the file in the Keras cache, fetched there when missing), or a one-line
     error."""
@@ -162,7 +168,7 @@ def _weight_source(parser, args):
         parser.error(f"--weights: {err}")
 
 
-def run_config(args):
+def run_config(args: argparse.Namespace) -> RunConfig:
     """The typed RunConfig: the recipe of the model's family with the flags' overrides."""
     spec = get_spec(args.model)
     recipe = recipe_for(args.recipe, spec.recipes, spec.name)
@@ -197,7 +203,7 @@ def run_config(args):
         data_service=args.data_service)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser, args = parse_args(argv)
     config = run_config(args)
     if config.recipe.scale_min > config.recipe.scale_max:

@@ -7,8 +7,11 @@ standard errors above chance). The claims themselves live with their experiments
 (research.experiments).
 """
 
+from collections.abc import Sequence
 
-def verdict(better, other, chance):
+
+def verdict(better: Sequence[float], other: Sequence[float],
+            chance: float) -> tuple[str, float | None]:
     """'reproduced' / 'not reproduced' / 'inconclusive at this scale' from per-seed accuracies."""
     import numpy as np
     a, b = np.asarray(better), np.asarray(other)

@@ -12,9 +12,10 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
 
 
-def read_run(run_dir):
+def read_run(run_dir: str) -> tuple[dict[str, Any], list[dict]]:
     """(config, [epoch metrics]) of a run directory."""
     with open(os.path.join(run_dir, "config.json")) as f:
         config = json.load(f)
@@ -25,7 +26,7 @@ def read_run(run_dir):
     return config, rows
 
 
-def summary(run_dir):
+def summary(run_dir: str) -> dict[str, Any]:
     config, rows = read_run(run_dir)
     recipe = config["recipe"]
     return dict(run_dir=run_dir, model=config["model"], recipe=recipe["name"],
@@ -41,7 +42,7 @@ def summary(run_dir):
                             learning_rate=r["learning_rate"]) for r in rows])
 
 
-def plot_curves(runs, out):
+def plot_curves(runs: dict[str, dict[str, Any]], out: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -62,7 +63,7 @@ def plot_curves(runs, out):
     fig.savefig(out, dpi=100)
 
 
-def plot_claim(result, out):
+def plot_claim(result: dict[str, Any], out: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -79,14 +80,14 @@ def plot_claim(result, out):
     fig.savefig(out, dpi=100)
 
 
-def _arm(text):
+def _arm(text: str) -> tuple[str, list[str]]:
     label, _, dirs = text.partition("=")
     if not dirs:
         raise argparse.ArgumentTypeError(f"{text!r}: LABEL=DIR,DIR,...")
     return label, dirs.split(",")
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     from research.claims import verdict
     p = argparse.ArgumentParser(prog="python -m research.paper_runs", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -12,6 +12,8 @@ and its wall time, OUT/NAME.png the bars.
 OUT/local unless --out is given): a check that the experiment runs, not a result.
 """
 
+from __future__ import annotations
+
 import argparse
 import dataclasses
 import hashlib
@@ -20,14 +22,20 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable, Container, Sequence
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.timing import cpu_description
+
+if TYPE_CHECKING:
+    from pipelines.training.config import RunConfig
+    from research.experiments.base import Experiment
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 CHANCE = 0.1  # the embedded dataset's 10 classes
 
 
-def arm_key(label, config):
+def arm_key(label: str, config: RunConfig) -> str:
     """ARM-HASH: the label made a path, and a hash of the config without seed and run dir."""
     fields = dict(dataclasses.asdict(dataclasses.replace(config, seed=0, run_dir="")))
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True, default=str).encode())
@@ -35,14 +43,14 @@ def arm_key(label, config):
     return f"{slug}-{digest.hexdigest()[:8]}"
 
 
-def finished_history(run_dir, epochs):
+def finished_history(run_dir: str, epochs: int) -> list[dict] | None:
     """The run's per-epoch metrics when it has finished all its epochs, else None."""
     from pipelines.training.rundir import read_metrics
     rows = read_metrics(run_dir)
     return rows if rows and len(rows) >= epochs else None
 
 
-def run_arm(config, log_path):
+def run_arm(config: RunConfig, log_path: str) -> tuple[list[dict], float | None, bool]:
     """(history, wall seconds, trained here): the run's per-epoch metrics, trained, or read back
     with the wall time its training recorded (None when it recorded none)."""
     wall_path = os.path.join(config.run_dir, "wall_seconds.json")
@@ -68,7 +76,7 @@ def run_arm(config, log_path):
     return history, wall, True
 
 
-def model_size(config):
+def model_size(config: RunConfig) -> tuple[int, int]:
     """(parameters, MACs per image) of the arm's model."""
     from keras_nets import count_macs, get_spec
     model = get_spec(config.model)(config.recipe.input_size, num_classes=10,
@@ -77,7 +85,9 @@ def model_size(config):
     return int(model.count_params()), int(count_macs(model))
 
 
-def run_experiment(experiment, seeds, out, arms=None, say=print):
+def run_experiment(experiment: Experiment, seeds: Sequence[int], out: str,
+                   arms: Container[str] | None = None,
+                   say: Callable[..., None] = print) -> dict[str, Any]:
     import numpy as np
     labels = [a for a in experiment.arms if arms is None or a in arms]
     results = {}
@@ -118,12 +128,12 @@ def run_experiment(experiment, seeds, out, arms=None, say=print):
             "claims": claims, "date": time.strftime("%F %H:%M"), "machine": cpu_description()}
 
 
-def verdict_of(better, other):
+def verdict_of(better: Sequence[float], other: Sequence[float]) -> tuple[str, float | None]:
     from research.claims import verdict
     return verdict(better, other, CHANCE)
 
 
-def plot(result, path):
+def plot(result: dict[str, Any], path: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -148,7 +158,7 @@ def plot(result, path):
     plt.close(fig)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     from research.experiments import NAMES, config
     from pipelines.cli import ArgumentParser
     p = ArgumentParser(module="research.run", description=__doc__,

@@ -10,15 +10,23 @@ has a spread comparable to its mean; when the spread is a few percent of the mea
 gets nearly the same output.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING, Any
 
 from keras_nets.initializers import INITS
 from keras_nets.normalization import NORMALIZATIONS
 
+if TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
 
-def layer_table(model, images, labels):
+
+def layer_table(model: keras.Model, images: tf.Tensor, labels: tf.Tensor
+                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     import keras
     import numpy as np
     import tensorflow as tf
@@ -40,7 +48,7 @@ def layer_table(model, images, labels):
                       prob_spread_over_images=float(p.std(axis=0).mean()))
 
 
-def lrn_table(model, images):
+def lrn_table(model: keras.Model, images: tf.Tensor) -> list[dict[str, Any]]:
     """Per LRN layer: its output/input ratio (k + alpha * window)^-beta over the positive
     inputs; k^-beta (0.595 for k = 2) everywhere means the LRN is a constant factor."""
     import keras
@@ -61,7 +69,7 @@ def lrn_table(model, images):
     return rows
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m research.signal_scales", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="alexnet")

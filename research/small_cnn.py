@@ -2,6 +2,8 @@
 stack of convs, then 2x2 max-pooling; global average pooling and softmax. Registered as
 "small_cnn" so that train_and_evaluate trains it by name; the stacks are a builder option."""
 
+from collections.abc import Sequence
+
 import keras
 from keras import layers
 
@@ -12,8 +14,10 @@ from keras_nets.registry import SPECS, ModelSpec, register
 CHANNELS = (32, 64, 128)
 
 
-def build_small_cnn(input_shape=(48, 48, 3), num_classes=10, stacks=((3,),) * 3, width=1.0,
-                    init="he", dropout=0.0, fc_units=None, name="small_cnn"):
+def build_small_cnn(input_shape: Sequence[int] = (48, 48, 3), num_classes: int = 10,
+                    stacks: Sequence[Sequence[int]] = ((3,),) * 3, width: float = 1.0,
+                    init: str = "he", dropout: float = 0.0, fc_units: int | None = None,
+                    name: str = "small_cnn") -> ImageClassifier:
     """stacks: per stage the kernel sizes of its convs ((3, 3) is two 3x3 convs: a 5x5 field).
     dropout and fc_units are the trainer's options for the papers' FC layers; this net has none
     (global pooling feeds the softmax), so they are accepted and unused."""

@@ -6,20 +6,26 @@ write into `RUN_DIR/workertemp_<id>/`, removed after each save, as TF's
 PreemptionCheckpointHandler and Keras' BackupAndRestore do.
 """
 
+from __future__ import annotations
+
 import os
 import shutil
+from typing import TYPE_CHECKING
 
 import tensorflow as tf
 
 from pipelines.training.distribute import is_chief
 from pipelines.training.log import line
 
+if TYPE_CHECKING:
+    import keras
 
-def checkpoint_dir(run_dir):
+
+def checkpoint_dir(run_dir: str) -> str:
     return os.path.join(run_dir, "checkpoints")
 
 
-def has_checkpoint(run_dir):
+def has_checkpoint(run_dir: str) -> bool:
     return tf.train.get_checkpoint_state(checkpoint_dir(run_dir)) is not None
 
 
@@ -27,7 +33,9 @@ class Checkpoints:
     """A CheckpointManager for the chief's directory (every worker reads it) and, on the other
     workers, one for their temporary directory (written, then removed)."""
 
-    def __init__(self, run_dir, strategy, *, model, optimizer, max_to_keep=3, **state):
+    def __init__(self, run_dir: str, strategy: tf.distribute.Strategy, *, model: keras.Model,
+                 optimizer: keras.optimizers.Optimizer, max_to_keep: int = 3,
+                 **state: tf.Variable) -> None:
         # Dropout's seed-generator state is included, so a resumed run draws the same masks.
         rng = {f"rng_{i}": v.value for i, v in enumerate(
             v for v in model.variables if "seed_generator_state" in v.path)}
@@ -40,7 +48,7 @@ class Checkpoints:
         self.writer = self.reader if self.temp is None else tf.train.CheckpointManager(
             self.checkpoint, os.path.join(self.temp, "checkpoints"), max_to_keep=1)
 
-    def save(self, cleanup=True):
+    def save(self, cleanup: bool = True) -> str:
         """Write a checkpoint (every worker, together); returns the chief's path."""
         path = self.writer.save()
         if self.temp is not None:
@@ -49,11 +57,11 @@ class Checkpoints:
             return os.path.join(self.directory, os.path.basename(path))
         return path
 
-    def remove_temporary(self):
+    def remove_temporary(self) -> None:
         if self.temp is not None:
             shutil.rmtree(self.temp, ignore_errors=True)
 
-    def restore_latest(self):
+    def restore_latest(self) -> str | None:
         """Restore the newest readable checkpoint; a corrupt one is reported and the previous
         used. Returns its path, or None when there is none."""
         for path in reversed(self.reader.checkpoints):

@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import re
+from typing import Any
 
 import tensorflow as tf
 
@@ -33,7 +34,7 @@ class ClusterError(UserError):
     """A multi-worker launch without a usable cluster description (one line for the CLI)."""
 
 
-def _tf_config():
+def _tf_config() -> dict[str, Any]:
     try:
         config = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}")
     except ValueError as err:
@@ -43,7 +44,7 @@ def _tf_config():
     return config
 
 
-def slurm_tasks():
+def slurm_tasks() -> int:
     """Tasks of the Slurm job step this process belongs to (0 outside Slurm)."""
     if "SLURM_PROCID" not in os.environ:
         return 0
@@ -53,7 +54,7 @@ def slurm_tasks():
         return 0
 
 
-def _gpus_on_this_node():
+def _gpus_on_this_node() -> int:
     """GPUs this node offers, without initialising TensorFlow (whose collectives must be set up
     first): CUDA_VISIBLE_DEVICES when set, else NVIDIA's device files (0 on a CPU node, where the
     resolver's own nvidia-smi probe would fail)."""
@@ -63,7 +64,7 @@ def _gpus_on_this_node():
     return len(glob.glob("/dev/nvidia[0-9]*"))
 
 
-def cluster_from_slurm(port_base=8888):
+def cluster_from_slurm(port_base: int = 8888) -> int:
     """Under `srun` with several tasks and no TF_CONFIG: TF_CONFIG built by TensorFlow's own
     SlurmClusterResolver from the step's variables (SLURM_PROCID, SLURM_STEP_NODELIST,
     SLURM_STEP_TASKS_PER_NODE, SLURM_STEP_NUM_TASKS), tasks on a node taking ports port_base,
@@ -100,7 +101,7 @@ class WorkerLost(SystemExit):
     and what to do (an uncaught SystemExit prints nothing: whoever raises it prints the line).
     """
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(WORKER_LOST_EXIT_CODE)
         self.message = message
 
@@ -140,12 +141,12 @@ def worker_lost(error: BaseException) -> WorkerLost | None:
         f"from the last checkpoint")
 
 
-def cluster_workers():
+def cluster_workers() -> int:
     """Number of workers named by TF_CONFIG (1 when unset)."""
     return len(_tf_config().get("cluster", {}).get("worker", [])) or 1
 
 
-def lock_part(kind):
+def lock_part(kind: str) -> str | None:
     """This process's part of a run directory (pipelines.training.lock): 'worker1' for task 1 of
     a multi-worker job, None for a single process. --strategy multi-worker without TF_CONFIG is
     refused: MultiWorkerMirroredStrategy would then train alone in every process of the job, all
@@ -162,7 +163,7 @@ def lock_part(kind):
     return f"{task.get('type', 'worker')}{task.get('index', 0)}"
 
 
-def make_strategy(kind="auto"):
+def make_strategy(kind: str = "auto") -> tf.distribute.Strategy:
     """auto: multi-worker when TF_CONFIG names several workers, mirrored over several GPUs,
     else one device. mirrored without GPUs uses every logical CPU device (tests split the CPU)."""
     if kind not in STRATEGIES:
@@ -195,7 +196,7 @@ def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
     return task_type == "chief" or (task_type == "worker" and task_id == 0)
 
 
-def split_cpu(n):
+def split_cpu(n: int) -> None:
     """Split the CPU into n logical devices (before TensorFlow initialises its devices)."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(

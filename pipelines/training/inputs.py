@@ -1,7 +1,11 @@
 """The dataset functions a strategy calls once per worker: training stream and validation."""
 
+from __future__ import annotations
+
 import math
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import tensorflow as tf
 
@@ -11,8 +15,17 @@ from pipelines.data.protocols import (CACHEABLE, cached_train_preprocess, eval_p
                                       train_preprocess)
 from pipelines.data.sources import load_split
 
+if TYPE_CHECKING:
+    from keras_nets.preprocessing import Preprocessing
+    from keras_nets.registry import ModelSpec
+    from pipelines.training.config import Recipe, RunConfig
 
-def train_augment(spec, recipe, preprocessing, cached=False):
+
+def train_augment(spec: ModelSpec, recipe: Recipe, preprocessing: Preprocessing,
+                  cached: bool = False
+                  ) -> (Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
+                        | tuple[Callable[[tf.Tensor], tf.Tensor],
+                                Callable[[tf.Tensor, tf.Tensor], tf.Tensor]] | None):
     """The model's training protocol (its registry entry: AlexNet 4.1's central crop at one
     scale, or VGG 3.1's scale jitter) at the run's size and scales, mirror and lighting as the
     recipe says, under the recipe's input normalisation; cached: its (decode, augment) halves."""
@@ -28,7 +41,7 @@ def train_augment(spec, recipe, preprocessing, cached=False):
 CACHE_BYTES = 2 << 30
 
 
-def decoded_cache(spec, preprocessing, train_examples):
+def decoded_cache(spec: ModelSpec, preprocessing: Preprocessing, train_examples: int) -> bool:
     """Whether the training images are decoded once and kept in memory (uint8): where the
     model's training protocol gives every image one size (AlexNet's central square at the
     training scale, not VGG's jittered scale) and the decoded split fits in CACHE_BYTES. Decided
@@ -38,7 +51,10 @@ def decoded_cache(spec, preprocessing, train_examples):
             and train_examples * side * side * 3 <= CACHE_BYTES)
 
 
-def dataset_fns(config, spec, preprocessing, val_examples, cached=False):
+def dataset_fns(config: RunConfig, spec: ModelSpec, preprocessing: Preprocessing,
+                val_examples: int, cached: bool = False
+                ) -> tuple[Callable[[tf.distribute.InputContext, int], tf.data.Dataset],
+                           Callable[[tf.distribute.InputContext], tf.data.Dataset]]:
     """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function."""
     recipe = config.recipe
     data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
@@ -49,7 +65,7 @@ def dataset_fns(config, spec, preprocessing, val_examples, cached=False):
     center = eval_preprocess("center", preprocessing.input_size, preprocessing.eval_scale,
                              normalization=preprocessing.normalization)
 
-    def train_fn(ctx, skip_steps):
+    def train_fn(ctx: tf.distribute.InputContext, skip_steps: int) -> tf.data.Dataset:
         batch = ctx.get_per_replica_batch_size(recipe.batch_size)
         if config.data_service:
             return _on_data_service(ctx, batch)
@@ -61,7 +77,7 @@ def dataset_fns(config, spec, preprocessing, val_examples, cached=False):
                             shard=split.shard, skip=skip_steps * batches_per_step * batch,
                             decode=decode)
 
-    def _on_data_service(ctx, batch):
+    def _on_data_service(ctx: tf.distribute.InputContext, batch: int) -> tf.data.Dataset:
         # The whole split goes to the service (which shards it dynamically over its workers);
         # the trainer's input pipelines share one job, so each batch feeds one of them. The
         # stream is not the local one: a resumed run starts a fresh one.
@@ -72,7 +88,7 @@ def dataset_fns(config, spec, preprocessing, val_examples, cached=False):
             else None
         return service.distribute(ds, config.data_service, job_name=job)
 
-    def val_fn(ctx):
+    def val_fn(ctx: tf.distribute.InputContext) -> tf.data.Dataset:
         split = load_split(config.dataset, "validation", input_context=ctx, **data)
         per_replica = ctx.get_per_replica_batch_size(recipe.batch_size)
         ds = create_split(split.dataset, train=False, cache=False, shard=split.shard,
@@ -85,12 +101,12 @@ def dataset_fns(config, spec, preprocessing, val_examples, cached=False):
     return train_fn, val_fn
 
 
-def pad_and_mask(batches, batch_size, count):
+def pad_and_mask(batches: tf.data.Dataset, batch_size: int, count: int) -> tf.data.Dataset:
     """Exactly `count` batches of (images, labels, mask) with `batch_size` rows: the partial last
     batch is padded with zero rows and then zero batches follow, all of them masked (mask 0)."""
     image_spec, label_spec = batches.element_spec
 
-    def pad(images, labels):
+    def pad(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         n = tf.shape(labels)[0]
         rows = batch_size - n
         images = tf.pad(images, [[0, rows]] + [[0, 0]] * (image_spec.shape.rank - 1))

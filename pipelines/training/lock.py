@@ -28,6 +28,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable, Iterator
 
 from pipelines.errors import UserError
 
@@ -36,7 +37,7 @@ class RunDirBusy(UserError):
     """Another live process owns the run directory (one line for the CLI)."""
 
 
-def _holder(path):
+def _holder(path: str) -> str | None:
     """'pid 123 on host (started ...)' from a lock file, or None when it is empty or unreadable
     (its owner is between locking and writing)."""
     try:
@@ -47,7 +48,7 @@ def _holder(path):
         return None
 
 
-def _lock(path, mode):
+def _lock(path: str, mode: int) -> int | None:
     """An open descriptor holding flock `mode` on path, or None when another process holds a
     conflicting lock. OSError when the filesystem cannot lock."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -62,7 +63,7 @@ def _lock(path, mode):
     return fd
 
 
-def _live_parts(run_dir):
+def _live_parts(run_dir: str) -> list[str]:
     """The workers of a job that now hold parts of run_dir: 'worker0: pid ...' each."""
     live = []
     for path in sorted(glob.glob(os.path.join(run_dir, ".lock.*"))):
@@ -81,19 +82,19 @@ def _live_parts(run_dir):
     return live
 
 
-def _busy(run_dir, who):
+def _busy(run_dir: str, who: str) -> RunDirBusy:
     return RunDirBusy(f"{run_dir} is being trained by {who}: wait for it to finish or stop it, "
                       "or choose another --run-dir")
 
 
-def _write_owner(fd, part):
+def _write_owner(fd: int, part: str | None) -> None:
     owner = dict(pid=os.getpid(), host=socket.gethostname(),
                  started=time.strftime("%Y-%m-%d %H:%M:%S %Z"), part=part, argv=sys.argv)
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(owner).encode() + b"\n", 0)
 
 
-def _acquire(run_dir, part):
+def _acquire(run_dir: str, part: str | None) -> list[int]:
     """The descriptors that hold run_dir for this process (see the module's docstring)."""
     main = os.path.join(run_dir, ".lock")
     if part is None:
@@ -118,7 +119,8 @@ def _acquire(run_dir, part):
 
 
 @contextlib.contextmanager
-def owning(run_dir, part=None, warn=print):
+def owning(run_dir: str, part: str | None = None,
+           warn: Callable[..., None] = print) -> Iterator[None]:
     """Hold run_dir for the block. part: this worker's task in a multi-worker job ('worker1'),
     None for a single process. Raises RunDirBusy, naming the owner, when it is taken."""
     os.makedirs(run_dir, exist_ok=True)

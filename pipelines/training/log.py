@@ -19,7 +19,7 @@ class _Plain(logging.Handler):
     """The message alone, flushed at once, to `stream` (None: sys.stdout as it is when the line
     is written, so that a caller's redirection of stdout is honoured)."""
 
-    def __init__(self, stream: TextIO | None = None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__()
         self.stream = stream
 

@@ -1,7 +1,11 @@
 """The Trainer: epochs of distributed steps, validation, the schedule, checkpoints and signals."""
 
+from __future__ import annotations
+
 import math
 import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import tensorflow as tf
@@ -16,6 +20,11 @@ from pipelines.training.optimizer import make_optimizer
 from pipelines.training.schedule import Schedule, current_lr
 from pipelines.training.signals import StopRequested, preemption_handler
 
+if TYPE_CHECKING:
+    import keras
+
+    from pipelines.training.config import RunConfig
+
 
 class NonFiniteLoss(RuntimeError):
     pass
@@ -29,8 +38,11 @@ class Trainer:
     multi-worker job only the chief logs: the other workers' lines would repeat its own.
     """
 
-    def __init__(self, *, strategy, model, config, steps_per_epoch, train_dataset_fn,
-                 val_dataset_fn, head_layers=None):
+    def __init__(self, *, strategy: tf.distribute.Strategy, model: keras.Model,
+                 config: RunConfig, steps_per_epoch: int,
+                 train_dataset_fn: Callable[[tf.distribute.InputContext, int], tf.data.Dataset],
+                 val_dataset_fn: Callable[[tf.distribute.InputContext], tf.data.Dataset],
+                 head_layers: Sequence[str] | None = None) -> None:
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn
@@ -68,7 +80,7 @@ class Trainer:
         with chief_only(self.chief):
             return self._fit_or_lose_a_worker()
 
-    def _fit_or_lose_a_worker(self):
+    def _fit_or_lose_a_worker(self) -> tuple[list[dict], str | None]:
         if not isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):
             return self._fit()
         with quiet.peer_loss_held(distribute.PEER_ERRORS) as peers:
@@ -83,7 +95,7 @@ class Trainer:
         print(f"{program()}: error: {lost}", file=sys.stderr, flush=True)
         raise lost
 
-    def _fit(self):
+    def _fit(self) -> tuple[list[dict], str | None]:
         handler = preemption_handler(self.strategy, self.checkpoints)
         stop = StopRequested() if handler is None else None
         self._restore()
@@ -116,7 +128,7 @@ class Trainer:
         self.checkpoints.remove_temporary()
         return history, None
 
-    def evaluate(self):
+    def evaluate(self) -> dict[str, float]:
         """Top-1/top-5 error over the whole validation split, once (padding masked out)."""
         totals = np.zeros(3)
         for batch in self.strategy.distribute_datasets_from_function(self.val_dataset_fn):
@@ -125,28 +137,28 @@ class Trainer:
         return {"val_top1_error": 1 - totals[0] / count, "val_top5_error": 1 - totals[1] / count,
                 "val_images": int(totals[2])}
 
-    def _run(self, iterator, n):
+    def _run(self, iterator: tf.distribute.DistributedIterator, n: int) -> tf.Tensor:
         totals = self.train_step(iterator, tf.constant(n, tf.int64))
         self.step_in_epoch.assign_add(n)
         return totals
 
-    def _steps_in_call(self, step):
+    def _steps_in_call(self, step: int) -> int:
         """--steps-per-loop, cut at the epoch's end and at the next checkpoint step."""
         n = min(self.config.steps_per_loop, self.spe - step)
         every = self.config.checkpoint_every
         return min(n, every - step % every) if every else n
 
-    def _check_finite(self, loss, epoch, step, n):
+    def _check_finite(self, loss: float, epoch: int, step: int, n: int) -> None:
         if not math.isfinite(loss):
             where = f"step {step + 1}" if n == 1 else f"steps {step + 1}-{step + n}"
             raise NonFiniteLoss(f"loss is {loss} at epoch {epoch + 1}, {where}; the last good "
                                 f"checkpoint is kept in {self.checkpoints.directory}")
 
-    def _checkpoint_due(self, step):
+    def _checkpoint_due(self, step: int) -> bool:
         every = self.config.checkpoint_every
         return bool(every) and step % every == 0
 
-    def _restore(self):
+    def _restore(self) -> None:
         restored = self.checkpoints.restore_latest()
         if restored:
             line(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
@@ -154,7 +166,7 @@ class Trainer:
         elif self.config.resume:
             line("no checkpoint to resume from: starting afresh")
 
-    def _train_iterator(self):
+    def _train_iterator(self) -> tf.distribute.DistributedIterator:
         done = int(self.epoch.numpy()) * self.spe + int(self.step_in_epoch.numpy())
         return iter(self.strategy.distribute_datasets_from_function(
             lambda ctx: self.train_dataset_fn(ctx, done)))

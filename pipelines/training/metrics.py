@@ -20,8 +20,8 @@ class EpochMeter:
     """Sums of (loss, top-1 hits, top-5 hits, images) over an epoch, and a throttled progress line
     with images/s and the ETA of the whole run."""
 
-    def __init__(self, epoch, epochs, first_step, steps_per_epoch, global_batch,
-                 every_seconds=10.0):
+    def __init__(self, epoch: int, epochs: int, first_step: int, steps_per_epoch: int,
+                 global_batch: int, every_seconds: float = 10.0) -> None:
         self.epoch, self.epochs, self.first = epoch, epochs, first_step
         self.spe, self.batch = steps_per_epoch, global_batch
         self.every = every_seconds
@@ -29,7 +29,7 @@ class EpochMeter:
         self.start = time.time()
         self.last_print = 0.0
 
-    def add(self, step, loss, hits, show=True):
+    def add(self, step: int, loss: float, hits: np.ndarray, show: bool = True) -> None:
         """After `step` (0-based): the loss and hits summed over the steps since the last add."""
         self.sums += (loss, *hits)
         elapsed = time.time() - self.start
@@ -43,7 +43,7 @@ class EpochMeter:
                  f"loss {self.sums[0] / done:.4f} top1-err {1 - self.sums[1] / self.sums[3]:.3f} "
                  f"{rate:.1f} img/s ETA {duration(left * self.batch / max(rate, 1e-9))}")
 
-    def summary(self):
+    def summary(self) -> dict[str, float]:
         steps = max(self.spe - self.first, 1)
         images = max(self.sums[3], 1)
         return dict(epoch=self.epoch + 1, loss=self.sums[0] / steps,
@@ -54,12 +54,12 @@ class EpochMeter:
 class MetricsWriter:
     """One line per epoch to the log, to metrics.jsonl and to TensorBoard (chief only)."""
 
-    def __init__(self, run_dir, chief):
+    def __init__(self, run_dir: str, chief: bool) -> None:
         self.run_dir, self.chief = run_dir, chief
         self.writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) \
             if chief else tf.summary.create_noop_writer()
 
-    def write(self, metrics):
+    def write(self, metrics: dict[str, float]) -> None:
         if not self.chief:
             return
         line("epoch {epoch}: loss {loss:.4f} val top-1 error {val_top1_error:.3f} "
@@ -105,7 +105,7 @@ def first_screen(config: "RunConfig", derived: dict) -> list[str]:
     ]
 
 
-def duration(seconds):
+def duration(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else \
         f"{seconds // 60}m{seconds % 60:02d}s"

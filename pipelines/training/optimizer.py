@@ -1,13 +1,22 @@
 """The one optimizer factory: the papers' SGD (keras_nets.paper_sgd) or the demo's Adam, with
 each variable's update compiled by XLA (`compile_updates`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import keras
 import tensorflow as tf
 
 from keras_nets import paper_sgd
 
+if TYPE_CHECKING:
+    from pipelines.training.config import Recipe
 
-def make_optimizer(recipe, learning_rate, compiled=True):
+
+def make_optimizer(recipe: Recipe,
+                   learning_rate: float | keras.optimizers.schedules.LearningRateSchedule,
+                   compiled: bool = True) -> keras.optimizers.Optimizer:
     """SGD with momentum 0.9 (weight decay lives in keras_nets.paper_objective) or Adam; under
     float16 compute wrapped in Keras' dynamic loss scaling. compiled: `compile_updates`."""
     if recipe.optimizer == "sgd":
@@ -26,7 +35,7 @@ def make_optimizer(recipe, learning_rate, compiled=True):
 MIN_COMPILED_SIZE = 65536  # values (256 KB of float32): smaller variables keep Keras' update ops
 
 
-def compile_updates(optimizer):
+def compile_updates(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
     """Run the optimizer's update of each variable as one XLA-compiled function.
 
     Keras' update_step is a handful of element-wise ops, and on the TensorFlow backend each one
@@ -44,7 +53,8 @@ def compile_updates(optimizer):
     plain = optimizer.update_step
     compiled = {}
 
-    def update_step(gradient, variable, learning_rate):
+    def update_step(gradient: tf.Tensor | tf.IndexedSlices, variable: keras.Variable,
+                    learning_rate: float | tf.Tensor | keras.Variable) -> None:
         small = variable.shape.num_elements() < MIN_COMPILED_SIZE
         if small or isinstance(gradient, tf.IndexedSlices):  # sparse updates: Keras' own path
             return plain(gradient, variable, learning_rate)

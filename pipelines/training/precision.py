@@ -9,13 +9,15 @@ auto on a GPU: bfloat16 from compute capability 8.0 (Ampere: bfloat16 tensor cor
 scaling), float16 with dynamic loss scaling on 7.x (Volta/Turing tensor cores), float32 before.
 """
 
+from collections.abc import Iterable
+
 PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
 # /proc/cpuinfo flags of native bfloat16 arithmetic (Linux's names).
 BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
-def cpu_flags(path="/proc/cpuinfo"):
+def cpu_flags(path: str = "/proc/cpuinfo") -> set[str]:
     """The CPU's feature flags (Linux); empty where /proc/cpuinfo is not there to read."""
     try:
         with open(path) as f:
@@ -27,7 +29,7 @@ def cpu_flags(path="/proc/cpuinfo"):
     return set()
 
 
-def gpu_capability():
+def gpu_capability() -> tuple[int, ...] | None:
     """The first GPU's compute capability (major, minor), or None on a machine without one."""
     import tensorflow as tf
     gpus = tf.config.list_physical_devices("GPU")
@@ -37,7 +39,8 @@ def gpu_capability():
     return tuple(details.get("compute_capability") or (0, 0))
 
 
-def resolve(precision, capability=None, flags=None):
+def resolve(precision: str, capability: tuple[int, ...] | None = None,
+            flags: Iterable[str] | None = None) -> tuple[str, str]:
     """(precision, why): `precision` itself unless "auto", then the choice for a GPU of compute
     capability `capability` or, with None, a CPU with feature `flags`."""
     if precision not in PRECISIONS:
@@ -57,7 +60,7 @@ def resolve(precision, capability=None, flags=None):
     return "float32", "auto: no AMX-BF16 or AVX512-BF16 on this CPU"
 
 
-def fresh_session(policy):
+def fresh_session(policy: str) -> None:
     """A new Keras session computing in `policy` ("float32", "mixed_bfloat16", ...). The order
     matters: keras.utils.clear_session() resets the global dtype policy to float32."""
     import keras
@@ -65,7 +68,7 @@ def fresh_session(policy):
     keras.mixed_precision.set_global_policy(policy)
 
 
-def apply(precision):
+def apply(precision: str) -> tuple[str, str]:
     """Set Keras' global dtype policy for `precision` (resolved here when "auto"); returns
     (precision, why)."""
     import keras

@@ -4,9 +4,12 @@ sources -> create_split (per worker) -> Trainer (distributed steps, checkpoints)
 -> SavedModel (pipelines.serving.export).
 """
 
+from __future__ import annotations
+
 import dataclasses
 import os
 import time
+from typing import TYPE_CHECKING, Any
 
 import keras
 import tensorflow as tf
@@ -20,6 +23,10 @@ from pipelines.training.inputs import dataset_fns, decoded_cache
 from pipelines.training.log import chief_only, line
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
+
+if TYPE_CHECKING:
+    from keras_nets.registry import ModelSpec
+    from pipelines.training.config import Recipe
 
 
 class RunError(UserError):
@@ -36,7 +43,8 @@ def train_and_evaluate(config: RunConfig) -> tuple[Trainer, list[dict], str | No
         return _stages(config, strategy)
 
 
-def _stages(config, strategy):
+def _stages(config: RunConfig, strategy: tf.distribute.Strategy
+            ) -> tuple[Trainer, list[dict], str | None]:
     stage = grow.shallower_run(config)
     if stage is not None:
         size = config.recipe.input_size or get_spec(config.model).input_size
@@ -52,14 +60,15 @@ def _stages(config, strategy):
     return _train(config, strategy)
 
 
-def _budget(recipe):
+def _budget(recipe: Recipe) -> str:
     """A recipe's step budget in words, before the data fixes the steps per epoch."""
     if recipe.min_steps:
         return f"{recipe.epochs} epochs or {recipe.min_steps:,} steps, whichever is more"
     return f"{recipe.epochs} epochs"
 
 
-def _train(config, strategy):
+def _train(config: RunConfig, strategy: tf.distribute.Strategy
+           ) -> tuple[Trainer, list[dict], str | None]:
     spec = get_spec(config.model)
     recipe = config.recipe
     keras.utils.set_random_seed(config.seed)
@@ -118,7 +127,7 @@ def _train(config, strategy):
     return trainer, history, stopped
 
 
-def _load_pretrained(config, model):
+def _load_pretrained(config: RunConfig, model: keras.Model) -> tuple[str, ...]:
     """The pretrained weights of --weights into `model` (keras_nets.convert): every layer whose
     shapes agree. Returns the layers left fresh (a head for the data's classes), which the
     finetune recipe trains alone first. Also on a relaunch: the checkpoint then overwrites them,
@@ -138,7 +147,8 @@ def _load_pretrained(config, model):
     return loaded.fresh
 
 
-def _write_config(config, derived, strategy):
+def _write_config(config: RunConfig, derived: dict[str, Any],
+                  strategy: tf.distribute.Strategy) -> None:
     """Log what the run is in a few lines and write the resolved config to config.json; a run dir
     with a checkpoint is resumed, and only by the same run, and a damaged one refused
     (pipelines.training.rundir)."""
@@ -153,7 +163,7 @@ def _write_config(config, derived, strategy):
         rundir.write_config(config.run_dir, resolved)
 
 
-def _float32(model, spec, config):
+def _float32(model: keras.Model, spec: ModelSpec, config: RunConfig) -> keras.Model:
     """`model` itself, or under a mixed precision its float32 twin with the same weights: what is
     saved and exported computes in float32, so a model trained in bfloat16 on a CPU that has it
     serves at full speed and precision on one that does not."""
@@ -173,7 +183,7 @@ def _float32(model, spec, config):
     return twin
 
 
-def _save(config, model, strategy):
+def _save(config: RunConfig, model: keras.Model, strategy: tf.distribute.Strategy) -> None:
     """model.keras in the run directory (other workers' apart, to check that replicas agree),
     then the chief's SavedModel export; both carry the model's Preprocessing."""
     if not distribute.is_chief(strategy):

@@ -12,6 +12,7 @@ the run afresh over the old checkpoints.
 import json
 import os
 import re
+from typing import Any
 
 from pipelines.errors import DamagedFile, UserError
 
@@ -57,7 +58,7 @@ class ConfigMismatch(RunDirError):
     pass
 
 
-def check_resumable(run_dir, resolved):
+def check_resumable(run_dir: str, resolved: dict[str, Any]) -> bool:
     """Raise RunDirError when this command cannot continue run_dir: a damaged checkpoint index
     or config.json, or a config.json of another run. Returns whether it holds a checkpoint."""
     if not readable_checkpoints(run_dir):
@@ -66,7 +67,7 @@ def check_resumable(run_dir, resolved):
     return True
 
 
-def check_same_run(run_dir, resolved):
+def check_same_run(run_dir: str, resolved: dict[str, Any]) -> None:
     """Raise ConfigMismatch when run_dir/config.json describes another run than `resolved`."""
     path = os.path.join(run_dir, "config.json")
     if not os.path.exists(path):
@@ -90,7 +91,7 @@ def check_same_run(run_dir, resolved):
                 f"for {now!r}: relaunch it with the same flags or choose another --run-dir")
 
 
-def write_config(run_dir, resolved):
+def write_config(run_dir: str, resolved: dict[str, Any]) -> None:
     """config.json, replaced atomically (other workers may be reading it)."""
     os.makedirs(run_dir, exist_ok=True)
     path = os.path.join(run_dir, "config.json")
@@ -99,7 +100,7 @@ def write_config(run_dir, resolved):
     os.replace(path + ".tmp", path)
 
 
-def readable_checkpoints(run_dir):
+def readable_checkpoints(run_dir: str) -> list[str]:
     """The checkpoints (paths) that RUN_DIR/checkpoints/checkpoint lists and whose index reads,
     newest last; [] when there is no checkpoint. Raises DamagedFile when that list is damaged, or
     when it names checkpoints and none of them can be read (an older readable one is enough:
@@ -143,7 +144,7 @@ _STATE_LINE = re.compile(r'(model_checkpoint_path|all_model_checkpoint_paths): "
                          r'|(all_model_checkpoint_timestamps|last_preserved_timestamp): [-+.\deE]+')
 
 
-def _listed_checkpoints(state_path):
+def _listed_checkpoints(state_path: str) -> list[str]:
     """The checkpoints that the CheckpointState file lists (all_model_checkpoint_paths: those
     tf.train.CheckpointManager restores from), the latest last. Parsed here, not with
     tf.train.get_checkpoint_state, which logs a parse error and answers "no checkpoint", and
@@ -168,7 +169,7 @@ def _listed_checkpoints(state_path):
     return [p for p in paths if p != latest] + [latest]
 
 
-def _index_problem(prefix):
+def _index_problem(prefix: str) -> str | None:
     """Why the checkpoint `prefix` cannot be read (its .index file: the names, shapes and offsets
     of the saved tensors), or None."""
     if not os.path.exists(prefix + ".index"):
@@ -182,7 +183,7 @@ def _index_problem(prefix):
     return None
 
 
-def _newest_index(directory):
+def _newest_index(directory: str) -> str | None:
     """The newest ckpt-N with an .index file in directory (by N), or None."""
     numbers = []
     for name in os.listdir(directory):

@@ -1,23 +1,29 @@
 """The learning rate: cosine with linear warm-up, or the papers' divide-by-10 on plateau."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import keras
 import tensorflow as tf
+
+if TYPE_CHECKING:
+    from pipelines.training.config import Recipe
 
 
 class WarmupPlateau(keras.optimizers.schedules.LearningRateSchedule):
     """The papers' constant lr after a linear warm-up over `warmup_steps` steps, times `factor`
     (a variable the plateau rule divides by 10): lr * min(1, (step + 1) / warmup) * factor."""
 
-    def __init__(self, learning_rate, warmup_steps, factor):
+    def __init__(self, learning_rate: float, warmup_steps: int, factor: tf.Variable) -> None:
         self.learning_rate, self.warmup_steps, self.factor = learning_rate, warmup_steps, factor
 
-    def __call__(self, step):
+    def __call__(self, step: int | tf.Tensor) -> tf.Tensor:
         ramp = tf.minimum(1.0, (tf.cast(step, tf.float32) + 1.0) / float(self.warmup_steps))
         return self.learning_rate * ramp * tf.cast(self.factor, tf.float32)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, float]:
         return dict(learning_rate=self.learning_rate, warmup_steps=self.warmup_steps)
 
 
@@ -27,18 +33,19 @@ class FineTune(keras.optimizers.schedules.LearningRateSchedule):
     optimizer's step alone, which the checkpoint holds: a relaunch continues in the same phase
     at the same rate."""
 
-    def __init__(self, learning_rate, head_steps, finetune_learning_rate, total_steps):
+    def __init__(self, learning_rate: float, head_steps: int, finetune_learning_rate: float,
+                 total_steps: int) -> None:
         self.learning_rate, self.head_steps = learning_rate, head_steps
         self.finetune_learning_rate, self.total_steps = finetune_learning_rate, total_steps
 
-    def __call__(self, step):
+    def __call__(self, step: int | tf.Tensor) -> tf.Tensor:
         step = tf.cast(step, tf.float32)
         done = (step - self.head_steps) / float(max(1, self.total_steps - self.head_steps))
         cosine = 0.5 * (1.0 + tf.cos(math.pi * tf.clip_by_value(done, 0.0, 1.0)))
         return tf.where(step < self.head_steps, self.learning_rate,
                         self.finetune_learning_rate * cosine)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, float]:
         return dict(learning_rate=self.learning_rate, head_steps=self.head_steps,
                     finetune_learning_rate=self.finetune_learning_rate,
                     total_steps=self.total_steps)
@@ -53,7 +60,7 @@ class Schedule:
     variables that the checkpoint holds, so a resumed run takes the same decisions.
     """
 
-    def __init__(self, recipe, total_steps, head_steps=0):
+    def __init__(self, recipe: Recipe, total_steps: int, head_steps: int = 0) -> None:
         self.recipe = recipe
         self.best = tf.Variable(1.0, trainable=False, dtype=tf.float64)
         self.stalled = tf.Variable(0, trainable=False, dtype=tf.int64)
@@ -77,7 +84,7 @@ class Schedule:
         else:
             self.learning_rate = recipe.learning_rate
 
-    def after_epoch(self, optimizer, val_error):
+    def after_epoch(self, optimizer: keras.optimizers.Optimizer, val_error: float) -> None:
         if self.recipe.schedule != "plateau":
             return
         if val_error < self.best.numpy() - 1e-4:
@@ -94,11 +101,11 @@ class Schedule:
             self.drops.assign_add(1)
             self.stalled.assign(0)
 
-    def variables(self):
+    def variables(self) -> dict[str, tf.Variable]:
         return dict(best=self.best, stalled=self.stalled, drops=self.drops, lr_factor=self.factor)
 
 
-def current_lr(optimizer):
+def current_lr(optimizer: keras.optimizers.Optimizer) -> float:
     """The learning rate now (a schedule's value at the optimizer's step, or the constant)."""
     lr = optimizer.learning_rate
     return float(lr.numpy() if hasattr(lr, "numpy") else lr)

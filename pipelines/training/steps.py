@@ -18,14 +18,19 @@ all-reduced gradients equal the single-device gradients of the whole batch.
   all-reduce of their finiteness), so they all skip or all apply the same step.
 """
 
+from collections.abc import Callable
+
 import keras
 import tensorflow as tf
 
 from keras_nets import paper_objective, replica_seed_offset, top_k_hits
 
 
-def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, xla=False,
-                    frozen=None, head_steps=0):
+def make_train_step(strategy: tf.distribute.Strategy, model: keras.Model,
+                    optimizer: keras.optimizers.Optimizer, *, global_batch: int,
+                    weight_decay: float, xla: bool = False, frozen: list[bool] | None = None,
+                    head_steps: int = 0
+                    ) -> Callable[[tf.distribute.DistributedIterator, tf.Tensor], tf.Tensor]:
     """step(iterator, n) -> [summed loss, top-1 hits, top-5 hits, images] over n global batches.
 
     frozen: one bool per model.trainable_variables, True for the pretrained layers that learn
@@ -33,7 +38,8 @@ def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, x
     replicas = strategy.num_replicas_in_sync
     scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)  # float16 compute
 
-    def gradients(images, labels, replica_id):
+    def gradients(images: tf.Tensor, labels: tf.Tensor, replica_id: int | tf.Tensor
+                  ) -> tuple[tf.Tensor, list[tf.Tensor | None], tf.Tensor]:
         with tf.GradientTape() as tape, replica_seed_offset(replica_id):
             probs = model(images, training=True)
             loss = paper_objective(model, labels, probs, weight_decay,
@@ -44,7 +50,7 @@ def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, x
 
     compute = tf.function(gradients, jit_compile=True) if xla else gradients
 
-    def replica_step(images, labels):
+    def replica_step(images: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
         context = tf.distribute.get_replica_context()
         loss, grads, hits = compute(images, labels, context.replica_id_in_sync_group)
         if scaling:
@@ -55,7 +61,7 @@ def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, x
         return tf.concat([[loss], hits], 0)
 
     @tf.function
-    def step(iterator, n):
+    def step(iterator: tf.distribute.DistributedIterator, n: tf.Tensor) -> tf.Tensor:
         totals = tf.zeros([4])
         for _ in tf.range(n):
             images, labels = next(iterator)
@@ -66,7 +72,8 @@ def make_train_step(strategy, model, optimizer, *, global_batch, weight_decay, x
     return step
 
 
-def mask_frozen(grads, frozen, head_phase):
+def mask_frozen(grads: list[tf.Tensor | None], frozen: list[bool], head_phase: bool | tf.Tensor
+                ) -> list[tf.Tensor | None]:
     """The gradients with the frozen variables' ones times 0 while `head_phase` is true. With
     SGD's momentum (and Adam's moments) at 0 from the start a zero gradient moves nothing, and
     weight decay lives in the gradient (keras_nets.paper_objective), so it is masked too. Zero
@@ -78,7 +85,8 @@ def mask_frozen(grads, frozen, head_phase):
             for g, is_frozen in zip(grads, frozen)]
 
 
-def agree_on_finiteness(context, grads):
+def agree_on_finiteness(context: tf.distribute.ReplicaContext, grads: list[tf.Tensor | None]
+                        ) -> list[tf.Tensor | None]:
     """The gradients, made non-finite on every replica when they are on any: Keras'
     LossScaleOptimizer then skips the step (and halves the scale) on all replicas alike."""
     finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads if g is not None])
@@ -87,17 +95,18 @@ def agree_on_finiteness(context, grads):
     return [g if g is None else g + tf.cast(poison, g.dtype) for g in grads]
 
 
-def make_eval_step(strategy, model):
+def make_eval_step(strategy: tf.distribute.Strategy, model: keras.Model
+                   ) -> Callable[[tuple[tf.Tensor, tf.Tensor, tf.Tensor]], tf.Tensor]:
     """step(batch) -> [top-1 hits, top-5 hits, images] summed over the replicas; batches are
     (images, labels, mask) and padding rows (mask 0) are left out."""
 
-    def replica_step(images, labels, mask):
+    def replica_step(images: tf.Tensor, labels: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
         keep = mask > 0
         probs = model(images, training=False)
         return top_k_hits(tf.boolean_mask(labels, keep), tf.boolean_mask(probs, keep))
 
     @tf.function
-    def step(batch):
+    def step(batch: tuple[tf.Tensor, tf.Tensor, tf.Tensor]) -> tf.Tensor:
         return strategy.reduce("SUM", strategy.run(replica_step, args=batch), axis=None)
 
     return step

@@ -3,12 +3,18 @@
 pipelines.training RunConfigs; local=True shrinks every arm to a run of seconds (a check that
 the experiment runs, not a result)."""
 
+from __future__ import annotations
+
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from research.experiments.base import Experiment
 
 NAMES = ("kernel-size", "lrn", "depth", "alexnet")
 
 
-def config(name, local=False):
+def config(name: str, local: bool = False) -> Experiment:
     """The Experiment `name` (one of NAMES)."""
     if name not in NAMES:
         raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(NAMES)}")

@@ -22,7 +22,7 @@ CLAIMS = (("overlapping pooling helps (AlexNet 3.4)", BASE, "two towers, 2x2/2 p
           ("PCA lighting helps (AlexNet 4.1)", BASE, "no PCA lighting"))
 
 
-def config(local=False):
+def config(local: bool = False) -> Experiment:
     steps = steps_for(STEPS, local)
     r = recipe(DEMO["alexnet"], 67, steps, local, learning_rate=1e-3)
     net = dict(width=0.5, fc_units=1024)

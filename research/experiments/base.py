@@ -2,8 +2,9 @@
 how an arm becomes a RunConfig."""
 
 import dataclasses
+from typing import Any
 
-from pipelines.training.config import RunConfig
+from pipelines.training.config import Recipe, RunConfig
 
 # More images than the builder's default 1,500 (fewer repeats of each image, so the arms differ by
 # what they learn rather than by what they memorise) and 1,000 validation images, so one seed's
@@ -32,7 +33,8 @@ class Experiment:
     local: bool = False
 
 
-def recipe(base, size, steps, local=False, jitter=False, **overrides):
+def recipe(base: Recipe, size: int, steps: int, local: bool = False, jitter: bool = False,
+           **overrides: Any) -> Recipe:
     """`base` (a pipelines.training.config recipe) at `size` px for `steps` steps of batch 32 on
     the experiments' embedded dataset, cosine decay after a warm-up; overrides last."""
     side = round(size * SCALE_MIN)
@@ -44,7 +46,8 @@ def recipe(base, size, steps, local=False, jitter=False, **overrides):
         schedule="cosine", warmup_steps=min(100, steps // 5), **sizes, **overrides)
 
 
-def arm(model, recipe, steps, width=1.0, fc_units=4096, **model_options):
+def arm(model: str, recipe: Recipe, steps: int, width: float = 1.0, fc_units: int = 4096,
+        **model_options: Any) -> RunConfig:
     """One arm: a RunConfig without seed and run directory; no export, a checkpoint every 100
     steps (a relaunch resumes there); float32 on every machine, as the claims were measured."""
     return RunConfig(model=model, recipe=recipe, width=width, fc_units=fc_units,
@@ -52,5 +55,5 @@ def arm(model, recipe, steps, width=1.0, fc_units=4096, **model_options):
                      export_dir=None, checkpoint_every=100, run_dir="", precision="float32")
 
 
-def steps_for(steps, local):
+def steps_for(steps: int, local: bool) -> int:
     return LOCAL["steps"] if local else steps

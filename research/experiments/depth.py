@@ -12,7 +12,7 @@ CLAIMS = (("deeper is better: D beats A (VGG 4.1)", "D", "A"),
           ("deeper is better: E beats B (VGG 4.1)", "E", "B"))
 
 
-def config(local=False):
+def config(local: bool = False) -> Experiment:
     arms = {c: vgg_arm(f"vgg_{c.lower()}", local) for c in ("A", "D", "B", "E")}
     return Experiment("depth", SETTING, arms, CLAIMS, steps_for(STEPS, local),
                       "python -m research.run depth", local)

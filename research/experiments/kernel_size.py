@@ -18,7 +18,7 @@ STACKS = {"three 3x3 (7x7 field)": [[3, 3, 3]] * 3, "7x7": [[7]] * 3,
           "two 3x3 (5x5 field)": [[3, 3]] * 3, "5x5": [[5]] * 3}
 
 
-def config(local=False):
+def config(local: bool = False) -> Experiment:
     steps = steps_for(STEPS, local)
     r = recipe(DEMO["vgg"], 32, steps, local, jitter=True, learning_rate=1e-3, dropout=0.5)
     return Experiment(
