@@ -195,7 +195,8 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         manual_dir=args.manual_dir, steps_per_epoch=args.steps, strategy=strategy,
         cpu_devices=args.cpu_devices, precision=args.precision, xla=args.xla,
         seed=args.seed, deterministic=args.deterministic,
-        run_dir=args.run_dir or os.path.join("runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
+        run_dir=args.run_dir or os.path.join(
+            "runs", f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"),
         resume=args.resume, checkpoint_every=args.checkpoint_every,
         steps_per_loop=args.steps_per_loop, init_from=args.init_from,
         weights=args.weights, model_options=dict(source.model_options) if source else {},

@@ -173,9 +173,9 @@ def _float32(model: keras.Model, spec: ModelSpec, config: RunConfig) -> keras.Mo
     recipe = config.recipe
     keras.config.set_dtype_policy("float32")
     try:
-        twin = spec(model.preprocessing.input_size, num_classes=model.output_shape[-1], init=recipe.init,
-                    dropout=recipe.dropout, width=config.width, fc_units=config.fc_units,
-                    **config.model_options)
+        twin = spec(model.preprocessing.input_size, num_classes=model.output_shape[-1],
+                    init=recipe.init, dropout=recipe.dropout, width=config.width,
+                    fc_units=config.fc_units, **config.model_options)
     finally:
         keras.config.set_dtype_policy(policy)
     twin.set_weights(model.get_weights())
