@@ -46,20 +46,18 @@ def bare_rate(config: RunConfig, steps: int) -> float:
     """Images/s of the same train step on one constant in-memory batch, no host sync per step."""
     import keras
     import tensorflow as tf
-    from keras_nets import get_spec
     from pipelines.training import distribute
+    from pipelines.training.model import build_model, input_size
     from pipelines.training.optimizer import make_optimizer
     from pipelines.training.schedule import Schedule
     from pipelines.training.precision import apply
     from pipelines.training.steps import make_train_step
     apply(config.precision)  # as the trainer does (auto: bfloat16 where the CPU has it)
-    recipe, spec = config.recipe, get_spec(config.model)
-    size = recipe.input_size or spec.input_size
+    recipe, size = config.recipe, input_size(config)
     strategy = distribute.make_strategy(config.strategy)
     keras.utils.set_random_seed(config.seed)
     with strategy.scope():
-        model = spec(size, num_classes=10, init=recipe.init, dropout=recipe.dropout,
-                     width=config.width, fc_units=config.fc_units)
+        model = build_model(config, num_classes=10)
         optimizer = make_optimizer(recipe, Schedule(recipe, 10 * steps).learning_rate)
         optimizer.build(model.trainable_variables)
     step = make_train_step(strategy, model, optimizer, global_batch=recipe.batch_size,

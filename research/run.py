@@ -78,10 +78,9 @@ def run_arm(config: RunConfig, log_path: str) -> tuple[list[dict], float | None,
 
 def model_size(config: RunConfig) -> tuple[int, int]:
     """(parameters, MACs per image) of the arm's model."""
-    from keras_nets import count_macs, get_spec
-    model = get_spec(config.model)(config.recipe.input_size, num_classes=10,
-                                   width=config.width, fc_units=config.fc_units,
-                                   **config.model_options)
+    from keras_nets import count_macs
+    from pipelines.training.model import build_model
+    model = build_model(config, num_classes=10)
     return int(model.count_params()), int(count_macs(model))
 
 

@@ -41,9 +41,8 @@ def compute_ratio(config: RunConfig, stage: RunConfig, size: int) -> float:
     """The deeper net's multiply-accumulates per image over the shallower one's at `size` px
     (VGG D's are 1.9x A's at 32 px): the second stage's time per step against the first's."""
     from keras_nets.counting import count_macs
-    macs = [count_macs(get_spec(run.model)(size, width=run.width, fc_units=run.fc_units,
-                                           **run.model_options))
-            for run in (config, stage)]
+    from pipelines.training.model import build_model
+    macs = [count_macs(build_model(run, size=size)) for run in (config, stage)]
     return macs[0] / macs[1]
 
 

@@ -23,9 +23,9 @@ from pipelines.training.inputs import dataset_fns, decoded_cache
 from pipelines.training.log import chief_only, line
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
+from pipelines.training.model import build_model, input_size
 
 if TYPE_CHECKING:
-    from keras_nets.registry import ModelSpec
     from pipelines.training.config import Recipe
 
 
@@ -47,7 +47,7 @@ def _stages(config: RunConfig, strategy: tf.distribute.Strategy
             ) -> tuple[Trainer, list[dict], str | None]:
     stage = grow.shallower_run(config)
     if stage is not None:
-        size = config.recipe.input_size or get_spec(config.model).input_size
+        size = input_size(config)
         line(f"VGG 3.1: {config.model} starts from a trained {stage.model}: two runs, "
             f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s "
             f"({_budget(config.recipe)}, at {grow.compute_ratio(config, stage, size):.1f}x "
@@ -90,7 +90,7 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy
     recipe = recipe.for_data(config.dataset == EMBEDDED, spe,
                              epochs_given=config.steps_per_epoch is not None)
     config = dataclasses.replace(config, recipe=recipe)
-    size = recipe.input_size or spec.input_size
+    size = input_size(config)
     # What inference needs (size, normalisation, scales, class names, the data trained on)
     # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.
     preprocessing = spec.preprocessing(
@@ -108,9 +108,7 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy
 
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
-        model = spec(size, num_classes=len(train_info.class_names), init=recipe.init,
-                     dropout=recipe.dropout, width=config.width, fc_units=config.fc_units,
-                     **config.model_options)
+        model = build_model(config, num_classes=len(train_info.class_names), size=size)
         model.preprocessing = preprocessing
         if config.init_from:
             spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
@@ -123,7 +121,7 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy
         final = history[-1] if history else trainer.evaluate()
         line(f"trained in {(time.time() - start) / 60:.1f} min; validation top-1 accuracy "
             f"{1 - final['val_top1_error']:.3f}, top-5 accuracy {1 - final['val_top5_error']:.3f}")
-        _save(config, _float32(model, spec, config), strategy)
+        _save(config, _float32(model, config), strategy)
     return trainer, history, stopped
 
 
@@ -163,19 +161,17 @@ def _write_config(config: RunConfig, derived: dict[str, Any],
         rundir.write_config(config.run_dir, resolved)
 
 
-def _float32(model: keras.Model, spec: ModelSpec, config: RunConfig) -> keras.Model:
+def _float32(model: keras.Model, config: RunConfig) -> keras.Model:
     """`model` itself, or under a mixed precision its float32 twin with the same weights: what is
     saved and exported computes in float32, so a model trained in bfloat16 on a CPU that has it
     serves at full speed and precision on one that does not."""
     policy = keras.config.dtype_policy()
     if policy.name == "float32":
         return model
-    recipe = config.recipe
     keras.config.set_dtype_policy("float32")
     try:
-        twin = spec(model.preprocessing.input_size, num_classes=model.output_shape[-1],
-                    init=recipe.init, dropout=recipe.dropout, width=config.width,
-                    fc_units=config.fc_units, **config.model_options)
+        twin = build_model(config, num_classes=model.output_shape[-1],
+                           size=model.preprocessing.input_size)
     finally:
         keras.config.set_dtype_policy(policy)
     twin.set_weights(model.get_weights())
