@@ -198,3 +198,21 @@ class RunConfig:
 
     def to_json(self):
         return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolved:
+    """What a run resolved from its RunConfig on the data and machine at hand; config.json holds
+    these fields beside the RunConfig's (pipelines.training.run)."""
+    preprocessing: dict  # keras_nets.Preprocessing.get_config(): size, scales, classes
+    steps_per_epoch: int
+    replicas: int = 1  # over every worker
+    workers: int = 1
+    train_images: int | None = None
+    strategy_resolved: str | None = None  # the tf.distribute class "auto" chose
+    precision_resolved: str | None = None  # the compute dtype policy "auto" chose, and why
+    precision_why: str | None = None
+    decoded_cache: bool = False  # training images decoded once and kept in memory
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)

@@ -1,5 +1,7 @@
 """What a run reports: a progress line with ETA, metrics.jsonl, TensorBoard scalars."""
 
+from __future__ import annotations
+
 import json
 import os
 import time
@@ -13,7 +15,7 @@ from pipelines.training.log import line
 from pipelines.training.rundir import METRICS
 
 if TYPE_CHECKING:
-    from pipelines.training.config import RunConfig
+    from pipelines.training.config import Resolved, RunConfig
 
 
 class EpochMeter:
@@ -73,33 +75,32 @@ class MetricsWriter:
         self.writer.flush()
 
 
-def first_screen(config: "RunConfig", derived: dict) -> list[str]:
+def first_screen(config: RunConfig, resolved: Resolved) -> list[str]:
     """A run's opening lines: the model, recipe, data, strategy, precision and run directory
-    (config.json holds the whole resolved config). derived: what train_and_evaluate resolved
-    (steps per epoch, replicas, workers, the model's preprocessing).
+    (config.json holds the whole resolved config).
 
     No lines on a worker of a multi-worker job other than the chief: the chief's screen is the
     job's (under `srun -n2` each line would otherwise come twice)."""
-    if derived.get("workers", 1) > 1 and not distribute.is_chief():
+    if resolved.workers > 1 and not distribute.is_chief():
         return []
-    recipe, inputs = config.recipe, derived["preprocessing"]
+    recipe, inputs = config.recipe, resolved.preprocessing
     size = inputs["input_size"]
     classes = len(inputs["class_names"])
     epochs = f"{recipe.epochs} epoch{'s' * (recipe.epochs != 1)}"
     model = f"model {config.model}: width {config.width:g}, FC {config.fc_units} units"
-    replicas, workers = derived.get("replicas", 1), derived.get("workers", 1)
+    replicas, workers = resolved.replicas, resolved.workers
     return [
         f"{model}, {classes} classes, {size}x{size} input",
-        f"recipe {recipe.name}: {epochs} of {derived['steps_per_epoch']} steps, "
+        f"recipe {recipe.name}: {epochs} of {resolved.steps_per_epoch} steps, "
         f"global batch {recipe.batch_size}, {recipe.optimizer} lr {recipe.learning_rate:g} "
         f"({recipe.schedule})",
-        f"data {config.dataset}: {derived.get('train_images', '?')} training images"
-        f"{' (decoded once, kept in memory)' if derived.get('decoded_cache') else ''}, "
+        f"data {config.dataset}: {resolved.train_images or '?'} training images"
+        f"{' (decoded once, kept in memory)' if resolved.decoded_cache else ''}, "
         f"{inputs['normalization']} normalisation",
-        f"strategy {derived.get('strategy_resolved', config.strategy)}: {replicas} "
+        f"strategy {resolved.strategy_resolved or config.strategy}: {replicas} "
         f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "
-        f"precision {derived.get('precision_resolved', config.precision)} "
-        f"({derived.get('precision_why', 'asked for')}){', XLA' if config.xla else ''}",
+        f"precision {resolved.precision_resolved or config.precision} "
+        f"({resolved.precision_why or 'asked for'}){', XLA' if config.xla else ''}",
         f"run dir {config.run_dir} (the full config: "
         f"{os.path.join(config.run_dir, 'config.json')})",
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import keras
 import tensorflow as tf
@@ -18,7 +18,7 @@ from keras_nets import get_spec
 from pipelines.data.sources import EMBEDDED, load_split
 from pipelines.errors import DamagedFile, UserError
 from pipelines.training import distribute, grow, precision, rundir
-from pipelines.training.config import RunConfig
+from pipelines.training.config import Resolved, RunConfig
 from pipelines.training.inputs import dataset_fns, decoded_cache
 from pipelines.training.log import chief_only, line
 from pipelines.training.loop import Trainer
@@ -96,15 +96,16 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy
     preprocessing = spec.preprocessing(
         size, recipe.normalization, recipe.scale_min, recipe.scale_max, train_info.class_names,
         dataset=dict(name=config.dataset, sizes=config.shapes_sizes))
-    derived = dict(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
-                   replicas=replicas, workers=workers, train_images=train_info.num_examples,
-                   strategy_resolved=strategy.__class__.__name__,
-                   precision_resolved=chosen, precision_why=why,
-                   decoded_cache=not config.data_service and decoded_cache(
-                       spec, preprocessing, train_info.num_examples))
-    _write_config(config, derived, strategy)
+    resolved = Resolved(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
+                        replicas=replicas, workers=workers,
+                        train_images=train_info.num_examples,
+                        strategy_resolved=strategy.__class__.__name__,
+                        precision_resolved=chosen, precision_why=why,
+                        decoded_cache=not config.data_service and decoded_cache(
+                            spec, preprocessing, train_info.num_examples))
+    _write_config(config, resolved, strategy)
     train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples,
-                                   cached=derived["decoded_cache"])
+                                   cached=resolved.decoded_cache)
 
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
@@ -145,20 +146,20 @@ def _load_pretrained(config: RunConfig, model: keras.Model) -> tuple[str, ...]:
     return loaded.fresh
 
 
-def _write_config(config: RunConfig, derived: dict[str, Any],
+def _write_config(config: RunConfig, resolved: Resolved,
                   strategy: tf.distribute.Strategy) -> None:
     """Log what the run is in a few lines and write the resolved config to config.json; a run dir
     with a checkpoint is resumed, and only by the same run, and a damaged one refused
     (pipelines.training.rundir)."""
-    resolved = dict(config.to_json(), **derived)
+    written = dict(config.to_json(), **resolved.to_json())
     try:
-        rundir.check_resumable(config.run_dir, resolved)
+        rundir.check_resumable(config.run_dir, written)
     except (rundir.RunDirError, DamagedFile) as err:
         raise RunError(str(err)) from None
-    for screen_line in first_screen(config, derived):
+    for screen_line in first_screen(config, resolved):
         line(screen_line)
     if distribute.is_chief(strategy):
-        rundir.write_config(config.run_dir, resolved)
+        rundir.write_config(config.run_dir, written)
 
 
 def _float32(model: keras.Model, config: RunConfig) -> keras.Model:
