@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     import tensorflow as tf
     from pipelines.data import image_ops
     from pipelines.data.pipeline import create_split
-    from pipelines.data.protocols import eval_preprocess, train_preprocess
+    from pipelines.data.crops import eval_preprocess, train_preprocess
     from pipelines.data.sources import load_split
 
     if args.photos:
@@ -107,7 +107,7 @@ def photo_examples(folder: str, count: int) -> tf.data.Dataset:
     paths = sorted(glob.glob(os.path.join(folder, "*.jpg")))
     if not paths:
         import numpy as np
-        from pipelines.serving.export import photo_like
+        from pipelines.serving.saved_model import photo_like
         os.makedirs(folder, exist_ok=True)
         rng = np.random.default_rng(0)
         for i in range(count):

@@ -162,12 +162,14 @@ def _run_setting(run: dict[str, Any]) -> str:
              f"width {run['width']:g}" if isinstance(run.get("width"), (int, float)) else None,
              f"batch {run['batch_size']}" if run.get("batch_size") else None,
              f"{run['steps']:,} steps" if run.get("steps") else None,
+             f"seeds {', '.join(map(str, run['seeds']))}" if run.get("seeds") else
              f"seed {run['seed']}" if run.get("seed") is not None else None]
     return ", ".join(p for p in parts if p)
 
 
 def runs_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
-    """research.paper_runs curves: {label: {"model", "final_val_accuracy", ...}}."""
+    """research.paper_runs curves: {label: {"model", "final_val_accuracy", ...}}; a label
+    over several seeds also has "mean", "std" and "seeds", which the figure gives."""
     if not isinstance(data, dict) or not data:
         return None
     rows = []
@@ -175,7 +177,9 @@ def runs_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
         if not isinstance(run, dict) or not isinstance(run.get("final_val_accuracy"), (int, float)):
             continue
         figure = f"val top-1 accuracy {_percent(run['final_val_accuracy'])}"
-        if isinstance(run.get("final_val_top5_accuracy"), (int, float)):
+        if isinstance(run.get("mean"), (int, float)) and run.get("seeds"):
+            figure = f"val top-1 accuracy {_arm(run)}"
+        elif isinstance(run.get("final_val_top5_accuracy"), (int, float)):
             figure += f", top-5 {_percent(run['final_val_top5_accuracy'])}"
         name = f"{label}, `{run['model']}`" if run.get("model") else label
         rows.append((name, figure, _run_setting(run), machine(run, data)))

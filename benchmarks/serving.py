@@ -6,7 +6,7 @@ JPEGs (quality 95) of uniform noise (the worst case for a JPEG decoder: nothing 
 of the embedded dataset's drawing at 300-400 px (textures, shapes, sensor-like noise: closer to
 photographs).
 
-Beside them, the signature's preprocessing alone (`pipelines.serving.export.request_batch`: decode,
+Beside them, the signature's preprocessing alone (`pipelines.serving.saved_model.request_batch`: decode,
 centre crop, resize, normalise; the same graph the JPEG signature runs before the model). On a
 CPU the model and the decoding share the cores, so the JPEG-in overhead is about the
 preprocessing's time over the forward's: `preprocessing share` is that floor, measured in the
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return phone_photo([(path, tf.saved_model.load(path).signatures["serving_default"])
                             for path in args.export], args)
     from keras_nets import count_macs, get_spec
-    from pipelines.serving.export import export_saved_model, request_batch
+    from pipelines.serving.saved_model import export_saved_model, request_batch
     spec = get_spec(args.model)
     model = spec(args.input_size, num_classes=1000)
     size = model.input.shape[1]
@@ -142,9 +142,9 @@ def write_json(args: argparse.Namespace, result: dict[str, Any]) -> None:
 def request_loop(args: argparse.Namespace) -> int:
     """--loop (see the module's text), at --input-size (default 67: the default run's export)."""
     import tensorflow as tf
-    from pipelines.data.protocols import center_pixels
+    from pipelines.data.crops import center_pixels
     from pipelines.data.image_ops import normalize
-    from pipelines.serving.export import PARALLEL_DECODES, photo_like, request_batch
+    from pipelines.serving.saved_model import PARALLEL_DECODES, photo_like, request_batch
     size = args.input_size or 67
     scale = round(size * 256 / 227)
     signature = [tf.TensorSpec([None], tf.string)]
@@ -180,7 +180,7 @@ def phone_photo(exports: list[tuple[str, Callable[..., dict[str, tf.Tensor]]]],
     """The phone-photo case (--photo, see the module's text); exports: [(label, signature)],
     timed in the same rounds."""
     import tensorflow as tf
-    from pipelines.serving.export import photo_like
+    from pipelines.serving.saved_model import photo_like
     rng = np.random.default_rng(0)
     photo = tf.io.encode_jpeg(photo_like(rng, 3024, 4032), quality=90).numpy()
     small = tf.io.encode_jpeg(photo_like(rng, 256, 341), quality=90).numpy()

@@ -1,7 +1,7 @@
 """The papers' training and test protocols by name: the one table the project reads them from.
 
 A model's registry entry names its training protocol and the test protocols that apply to it
-from here; `pipelines/data/protocols.py` implements each training protocol and each set of test
+from here; `pipelines/data/crops.py` implements each training protocol and each set of test
 views under these names; `pipelines/evaluation` makes the papers' table rows from `TEST`; and
 `pipelines.evaluate --protocols` takes its names. Pure data: no Keras, no TensorFlow.
 """

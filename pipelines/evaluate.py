@@ -21,7 +21,7 @@ quiet.hide_startup_notices()
 
 from pipelines.cli import ArgumentParser, fail  # noqa: E402  (after the notices are filtered)
 from pipelines.errors import UserError  # noqa: E402
-from pipelines.evaluation.protocols import PROTOCOLS  # noqa: E402
+from pipelines.evaluation.scoring import PROTOCOLS  # noqa: E402
 
 if TYPE_CHECKING:
     import argparse
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser, args = parse_args(argv)
     from keras_nets import to_dense
     from pipelines.data.sources import load_split
-    from pipelines.evaluation.protocols import evaluate, protocol_rows
+    from pipelines.evaluation.scoring import evaluate, protocol_rows
     from pipelines.saved import load
     try:
         saved = load(args.model)

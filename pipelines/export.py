@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if not saved.preprocessing.class_names:
         fail(parser.prog, f"{args.model}: carries no class names (a model built in code: set "
                           "model.preprocessing before saving it)")
-    from pipelines.serving.export import export_saved_model
+    from pipelines.serving.saved_model import export_saved_model
     saved.model.preprocessing = saved.preprocessing
     base = os.path.join(args.export_dir, args.name or saved.preprocessing.model)
     print(f"exported {export_saved_model(saved.model, base, top_k=args.top_k)}")

@@ -7,7 +7,6 @@ the others get one error line each, naming the file (exit 2).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING

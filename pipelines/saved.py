@@ -3,7 +3,7 @@
 Each gives the same `Saved`: a predict function over normalised crops, the Keras model when there
 is one, and the model's `keras_nets.Preprocessing` (crop size, normalisation, test scales, class
 names, the data it was trained on). A .keras file carries it in its Keras config; an export in
-assets.extra/ (written from that config by pipelines.serving.export); a run directory is its
+assets.extra/ (written from that config by pipelines.serving.saved_model); a run directory is its
 model.keras plus the run's config.json. Damaged files raise `DamagedFile` with one line that says
 what is wrong and what to do.
 """

@@ -22,7 +22,7 @@ from keras_nets.initializers import INITS  # noqa: E402  (after the notices are 
 from keras_nets.normalization import NORMALIZATIONS
 from keras_nets.registry import get_spec, model_names
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
-from pipelines.training.config import RECIPES, STRATEGIES, RunConfig, recipe_for
+from pipelines.training.config import RECIPES, STRATEGIES, ConfigError, RunConfig, recipe_for
 from pipelines.training.precision import PRECISIONS
 
 if TYPE_CHECKING:
@@ -35,14 +35,18 @@ RECIPE_FLAGS = {"epochs": "epochs", "batch_size": "batch_size", "learning_rate":
                 "shapes_validation": "num_validation", "normalization": "normalization",
                 "scale_min": "scale_min", "scale_max": "scale_max", "init": "init",
                 "flip": "flip", "lighting": "lighting", "head_epochs": "head_epochs"}
+# The run's defaults are RunConfig's (declared once, there).
+DEFAULT = {f.name: f.default for f in dataclasses.fields(RunConfig)}
+# The flag that sets a config field, where the two names differ.
+FLAG_OF = {field: flag for flag, field in RECIPE_FLAGS.items()} | {"steps_per_epoch": "steps"}
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[ArgumentParser, argparse.Namespace]:
     p = ArgumentParser(module="pipelines.train", description=__doc__)
     p.add_argument("--model", default="alexnet", choices=model_names())
-    p.add_argument("--width", type=float, default=1.0,
+    p.add_argument("--width", type=float, default=DEFAULT["width"],
                    help="scale every conv layer's filters (1.0: the paper's net)")
-    p.add_argument("--fc-units", type=int, default=4096,
+    p.add_argument("--fc-units", type=int, default=DEFAULT["fc_units"],
                    help="units of the two hidden FC layers (4096: the papers')")
     add_data_arguments(p)
     p.add_argument("--shapes-train", type=int, default=None,
@@ -76,26 +80,27 @@ def parse_args(argv: list[str] | None = None) -> tuple[ArgumentParser, argparse.
     p.add_argument("--data-service", default=None, metavar="HOST:PORT",
                    help="run the training input pipeline on tf.data service workers registered "
                         "with this dispatcher (python -m pipelines.data.service)")
-    p.add_argument("--strategy", default="auto", choices=STRATEGIES)
+    p.add_argument("--strategy", default=DEFAULT["strategy"], choices=STRATEGIES)
     p.add_argument("--cluster-port", type=int, default=8888,
                    help="under srun (Slurm) without TF_CONFIG: the first port of a node's tasks "
                         "(task i of a node listens on this + i)")
-    p.add_argument("--cpu-devices", type=int, default=1,
+    p.add_argument("--cpu-devices", type=int, default=DEFAULT["cpu_devices"],
                    help="split the CPU into this many logical devices (testing 'mirrored')")
-    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+    p.add_argument("--precision", default=DEFAULT["precision"], choices=PRECISIONS,
                    help="compute precision over float32 weights; auto: bfloat16 on CPUs with "
                         "bfloat16 arithmetic (AMX, AVX512-BF16) and on GPUs from compute "
                         "capability 8.0, float16 (loss-scaled) on 7.x, float32 otherwise")
     p.add_argument("--xla", action="store_true", help="compile the train step with XLA")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=DEFAULT["seed"])
     p.add_argument("--deterministic", action="store_true",
                    help="deterministic ops and input order (exact resume, slower)")
     p.add_argument("--run-dir", default=None, help="default: runs/<model>-<time>")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --run-dir (relaunching does so anyway whenever the "
                         "run dir holds a checkpoint)")
-    p.add_argument("--checkpoint-every", type=int, default=200, help="steps (0: epochs only)")
-    p.add_argument("--steps-per-loop", type=int, default=1,
+    p.add_argument("--checkpoint-every", type=int, default=DEFAULT["checkpoint_every"],
+                   help="steps (0: epochs only)")
+    p.add_argument("--steps-per-loop", type=int, default=DEFAULT["steps_per_loop"],
                    help="train steps per tf.function call; the host reads metrics, checks the "
                         "loss and signals once per call (like Keras' steps_per_execution)")
     p.add_argument("--init-from", default=None,
@@ -109,51 +114,24 @@ def parse_args(argv: list[str] | None = None) -> tuple[ArgumentParser, argparse.
     p.add_argument("--head-epochs", type=int, default=None,
                    help="finetune: epochs that train only the new head before every layer "
                         "learns (the recipe's: 2)")
-    p.add_argument("--export-dir", default="saved_models", help="'' to skip the export")
+    p.add_argument("--export-dir", default=DEFAULT["export_dir"], help="'' to skip the export")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--verbose", action="store_true",
                    help="show TensorFlow's start-up and C++ INFO/WARNING logs")
     args = p.parse_args(argv)
-    for name in ("epochs", "steps", "batch_size", "input_size", "shapes_train",
-                 "shapes_validation", "cpu_devices", "steps_per_loop", "scale_min", "scale_max",
-                 "fc_units"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            p.error(f"--{name.replace('_', '-')} must be >= 1")
-    if not 0 < args.width <= 4:
-        p.error("--width must be in (0, 4]")
+    # The flags' ranges are the config's own checks (pipelines.training.config), made when
+    # run_config builds it; here only what concerns the flags themselves.
     if not 0 < args.cluster_port < 65536:
         p.error("--cluster-port must be a port number (1-65535)")
-    if args.dropout is not None and not 0 <= args.dropout < 1:
-        p.error("--dropout must be in [0, 1)")
-    if args.learning_rate is not None and args.learning_rate <= 0:
-        p.error("--learning-rate must be > 0")
     if (args.scale_min or args.scale_max) and get_spec(args.model).fixed_scale:
         p.error(f"--scale-min/--scale-max apply to models trained at a jittered scale (VGG); "
                 f"{args.model} trains at one scale (--input-size sets it)")
-    if args.scale_min and args.scale_max and args.scale_min > args.scale_max:
-        p.error("--scale-min must be <= --scale-max (equal: a fixed training scale S)")
-    if args.init_from and get_spec(args.model).grow is None:
-        p.error(f"--init-from applies to models grown from a shallower net (VGG); not "
-                f"{args.model}")
     if args.init_from and not os.path.exists(args.init_from):
         p.error(f"--init-from {args.init_from}: no such file")
-    if args.weights and args.init_from:
-        p.error("--weights and --init-from both set the starting weights: give one")
-    if args.head_epochs is not None and args.head_epochs < 0:
-        p.error("--head-epochs must be >= 0")
-    if args.recipe == "finetune" and not args.weights:
-        p.error("--recipe finetune fine-tunes pretrained weights: give --weights imagenet|PATH")
-    if args.weights:
+    if args.weights and not args.init_from:
         args.weight_source = _weight_source(p, args)
-    if args.data_service is not None:
-        host, _, port = args.data_service.removeprefix("grpc://").rpartition(":")
-        if not host or not port.isdigit():
-            p.error(f"--data-service must be HOST:PORT, got {args.data_service!r}")
     if args.resume and not args.run_dir:
         p.error("--resume needs --run-dir")
-    if args.cpu_devices > 1 and args.strategy not in ("mirrored", "auto"):
-        p.error("--cpu-devices > 1 goes with --strategy mirrored")
     return p, args
 
 
@@ -206,10 +184,10 @@ def run_config(args: argparse.Namespace) -> RunConfig:
 
 def main(argv: list[str] | None = None) -> int:
     parser, args = parse_args(argv)
-    config = run_config(args)
-    if config.recipe.scale_min > config.recipe.scale_max:
-        parser.error(f"training scale S_min {config.recipe.scale_min} > S_max "
-                     f"{config.recipe.scale_max}: give both --scale-min and --scale-max")
+    try:
+        config = run_config(args)
+    except ConfigError as err:  # the config's own checks, said with the flag that sets the field
+        parser.error(f"--{FLAG_OF.get(err.field, err.field).replace('_', '-')} {err.reason}")
     from pipelines.training import distribute  # TensorFlow after --help and argument errors
     if config.cpu_devices > 1:
         distribute.split_cpu(config.cpu_devices)

@@ -1,7 +1,10 @@
 """python -m research.paper_runs curves|claim: tables, curves and verdicts from run directories.
 
-curves OUT LABEL=RUN_DIR...   each run's validation top-1 error and training loss per epoch
-                              (metrics.jsonl) in OUT.png, its recipe and final figures in OUT.json
+curves OUT LABEL=RUN_DIR[,RUN_DIR...]...
+                              each run's validation top-1 error and training loss per epoch
+                              (metrics.jsonl) in OUT.png, its recipe and final figures in OUT.json;
+                              a label with several run directories (seeds) also gets the mean
+                              and spread of their final accuracies, and every seed's curve
 claim OUT --claim TEXT --better LABEL=DIR,DIR,DIR --other LABEL=DIR,DIR,DIR
                               the final validation accuracy of every seed of both arms, mean +- std,
                               and the verdict of research.claims.verdict, in OUT.json/.png
@@ -13,6 +16,8 @@ import json
 import os
 import sys
 from typing import Any
+
+from benchmarks.timing import cpu_description
 
 
 def read_run(run_dir: str) -> tuple[dict[str, Any], list[dict]]:
@@ -42,16 +47,32 @@ def summary(run_dir: str) -> dict[str, Any]:
                             learning_rate=r["learning_rate"]) for r in rows])
 
 
+def seeds_summary(run_dirs: list[str]) -> dict[str, Any]:
+    """summary() of the first run, and for several runs (seeds) their final validation top-1
+    accuracies with mean and sample standard deviation, and each one's summary."""
+    runs = [summary(d) for d in run_dirs]
+    if len(runs) == 1:
+        return runs[0]
+    accuracy = [r["final_val_accuracy"] for r in runs]
+    mean = sum(accuracy) / len(accuracy)
+    std = (sum((a - mean) ** 2 for a in accuracy) / (len(accuracy) - 1)) ** 0.5
+    return dict(runs[0], seeds=[r["seed"] for r in runs], val_accuracy=accuracy, mean=mean,
+                std=std, runs=runs)
+
+
 def plot_curves(runs: dict[str, dict[str, Any]], out: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-    for label, r in runs.items():
-        spe = r["steps"] // r["epochs"]
-        steps = [c["epoch"] * spe for c in r["curve"]]
-        axes[0].plot(steps, [c["val_top1_error"] for c in r["curve"]], marker=".", label=label)
-        axes[1].plot(steps, [c["loss"] for c in r["curve"]], marker=".", label=label)
+    for i, (label, arm) in enumerate(runs.items()):
+        for j, r in enumerate(arm.get("runs") or [arm]):  # every seed, in the label's colour
+            spe = r["steps"] // r["epochs"]
+            steps = [c["epoch"] * spe for c in r["curve"]]
+            name = (f"{label}, seed {r['seed']}" if "runs" in arm else label)
+            style = dict(color=f"C{i}", marker=".", alpha=1.0 if j == 0 else 0.6, label=name)
+            axes[0].plot(steps, [c["val_top1_error"] for c in r["curve"]], **style)
+            axes[1].plot(steps, [c["loss"] for c in r["curve"]], **style)
     axes[0].axhline(0.9, color="grey", ls="--", lw=1, label="chance (10 classes)")
     axes[0].set_ylabel("validation top-1 error")
     axes[1].set_ylabel("training loss (cross-entropy + weight decay)")
@@ -104,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     try:
         if args.what == "curves":
-            result = {label: summary(dirs[0]) for label, dirs in args.runs}
+            result = {label: seeds_summary(dirs) for label, dirs in args.runs}
             plot_curves(result, args.out + ".png")
+            result["machine"] = cpu_description()
         else:
             result = dict(claim=args.claim)
             for key, (label, dirs) in (("better", args.better), ("other", args.other)):

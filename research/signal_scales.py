@@ -84,10 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", default=None, help="also write the table here")
     args = p.parse_args(argv)
     import keras
-    import numpy as np
     import tensorflow as tf
     from keras_nets import get_spec
-    from pipelines.data.protocols import center
+    from pipelines.data.crops import center
     from pipelines.data.sources import load_split
     if args.run:
         from pipelines.errors import UserError

@@ -43,6 +43,13 @@ def test_claim_and_curves_from_run_dirs(tmp_path):
     assert result["other"]["seeds"] == [0, 1, 2]
     assert main(["curves", str(tmp_path / "res" / "c"), f"A={good[0]}", f"B={bad[0]}"]) == 0
     assert (tmp_path / "res" / "c.png").stat().st_size > 1000
+    assert main(["curves", str(tmp_path / "res" / "s"), "A=" + ",".join(good)]) == 0
+    seeds = json.loads(open(tmp_path / "res" / "s.json").read())
+    assert seeds["A"]["seeds"] == [0, 1, 2] and seeds["A"]["mean"] == pytest.approx(0.49)
+    assert seeds["A"]["std"] == pytest.approx(0.01) and seeds["machine"]
+    from benchmarks.report_rows import runs_rows
+    (row,) = runs_rows(seeds)
+    assert "49.0% ± 1.0 (3 seeds)" in row[1] and "seeds 0, 1, 2" in row[2]
     with pytest.raises(SystemExit) as info:
         main(["curves", str(tmp_path / "res" / "d"), f"A={tmp_path / 'missing'}"])
     assert info.value.code == 2

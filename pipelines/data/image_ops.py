@@ -1,4 +1,4 @@
-"""Image primitives the papers' protocols are made of (pipelines.data.protocols): decoding,
+"""Image primitives the papers' protocols are made of (pipelines.data.crops): decoding,
 windows, resizing, mirror, PCA lighting and the named input normalisations.
 
 Pure tensor functions; the random ones take a stateless seed of shape [2], so they give the same

@@ -28,7 +28,7 @@ def create_split(examples: tf.data.Dataset, *, train: bool, batch_size: int,
     stream starts at the right pass directly and skips within that pass only, before decoding:
     resuming costs at most one pass of reading, however far the run had got.
     decode(encoded) -> pixels of one size: every image decoded once, during the first pass, and
-    kept in memory (cached); preprocess then gets the pixels (pipelines.data.protocols
+    kept in memory (cached); preprocess then gets the pixels (pipelines.data.crops
     .cached_train_preprocess). A resumed run decodes the pass it skips into.
     """
     if decode is not None:

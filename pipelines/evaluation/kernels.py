@@ -74,7 +74,6 @@ def structure_report(trained: Mapping[str, np.ndarray],
 def initial_conv1_kernels(run_dir: str) -> dict[str, np.ndarray]:
     """conv1 kernels exactly as the run in `run_dir` started: the model rebuilt from its
     config.json with the same seed and initialisation (as pipelines.training.run builds it)."""
-    import json
     import os
 
     import keras

@@ -2,15 +2,47 @@
 
 The recipes are data. `PAPER[family]` is the published one (AlexNet section 5, VGG section 3.1);
 `DEMO[family]` is written as the paper recipe with named overrides, so the difference between the
-two reads at a glance. Command-line flags override fields with `dataclasses.replace`; the Trainer
-receives a `RunConfig`, and the resolved config is written to the run directory's config.json.
+two reads at a glance. Command-line flags override fields with `dataclasses.replace`; a run
+resolves its `RunConfig` once into a Plan (pipelines.training.plan), written to the run
+directory's config.json. Each dataclass checks its own fields when made, so that every maker of
+a config (the training CLI, research's arms, the benchmarks) gets the same one-line ConfigError.
 """
 
 import dataclasses
 
+from keras_nets.initializers import INITS
+from keras_nets.normalization import NORMALIZATIONS
+from keras_nets.registry import get_spec, model_names
+from pipelines.errors import UserError
+from pipelines.training.precision import PRECISIONS
+
 # pipelines.training.distribute.make_strategy's kinds: "auto" picks one for the hardware and the
 # cluster it finds.
 STRATEGIES = ("auto", "one-device", "mirrored", "multi-worker")
+OPTIMIZERS = ("sgd", "adam")  # pipelines.training.optimizer
+SCHEDULES = ("plateau", "cosine", "finetune")  # pipelines.training.schedule
+
+
+class ConfigError(UserError):
+    """A field of a config out of its range: `field` names it and `reason` says why (the
+    training CLI names the flag that sets the field)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field} {reason}")
+        self.field, self.reason = field, reason
+
+
+def _at_least(config: object, minimum: int, *fields: str, optional: bool = False) -> None:
+    for field in fields:
+        value = getattr(config, field)
+        if (value is not None or not optional) and not value >= minimum:
+            raise ConfigError(field, f"must be >= {minimum}")
+
+
+def _one_of(config: object, field: str, choices: object) -> None:
+    value = getattr(config, field)
+    if value not in choices:
+        raise ConfigError(field, f"must be one of {', '.join(map(str, choices))}; got {value!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +93,29 @@ class Recipe:
     # --epochs of a grown run applies to both stages (a short trial stays short): the shallower
     # net's epochs. None: its own recipe's budget.
     grow_epochs: int | None = None
+
+    def __post_init__(self) -> None:
+        _at_least(self, 1, "batch_size", "epochs", "scale_min", "scale_max")
+        _at_least(self, 1, "min_steps", "input_size", "num_train", "num_validation",
+                  "shapes_min_side", "shapes_max_side", "shapes_side", "grow_epochs",
+                  optional=True)
+        _at_least(self, 0, "weight_decay", "warmup_steps", "plateau_patience", "max_lr_drops")
+        _at_least(self, 0, "head_epochs", optional=True)
+        if not self.learning_rate > 0:
+            raise ConfigError("learning_rate", "must be > 0")
+        if self.finetune_learning_rate is not None and not self.finetune_learning_rate > 0:
+            raise ConfigError("finetune_learning_rate", "must be > 0")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError("dropout", "must be in [0, 1)")
+        if self.scale_min > self.scale_max:
+            raise ConfigError("scale_min", f"must be <= the largest training scale S_max "
+                                           f"({self.scale_min} > {self.scale_max}; equal: a "
+                                           f"fixed S); give both bounds")
+        _one_of(self, "optimizer", OPTIMIZERS)
+        _one_of(self, "schedule", SCHEDULES)
+        _one_of(self, "init", INITS)
+        if self.normalization is not None:
+            _one_of(self, "normalization", tuple(NORMALIZATIONS))
 
     def for_data(self, embedded, steps_per_epoch, epochs_given=False):
         """This recipe on a dataset of steps_per_epoch steps: the embedded dataset's sizes only
@@ -189,6 +244,35 @@ class RunConfig:
     weights: str | None = None
     export_dir: str | None = "saved_models"
     data_service: str | None = None  # HOST:PORT of a tf.data service dispatcher (training input)
+
+    def __post_init__(self) -> None:
+        try:
+            spec = get_spec(self.model)
+        except ValueError:
+            raise ConfigError("model", f"must be a registry name ({', '.join(model_names())}); "
+                                       f"got {self.model!r}") from None
+        if not 0 < self.width <= 4:
+            raise ConfigError("width", "must be in (0, 4]")
+        _at_least(self, 1, "fc_units", "cpu_devices", "steps_per_loop")
+        _at_least(self, 1, "steps_per_epoch", optional=True)
+        _at_least(self, 0, "checkpoint_every")
+        _one_of(self, "strategy", STRATEGIES)
+        _one_of(self, "precision", PRECISIONS)
+        if self.init_from and spec.grow is None:
+            raise ConfigError("init_from", f"applies to models grown from a shallower net "
+                                           f"(VGG); not {self.model}")
+        if self.weights and self.init_from:
+            raise ConfigError("weights", "and init_from both set the starting weights: give one")
+        if self.recipe.name == "finetune" and not self.weights:
+            raise ConfigError("recipe", "finetune fine-tunes pretrained weights: give weights "
+                                        "(imagenet or a file)")
+        if self.cpu_devices > 1 and self.strategy not in ("mirrored", "auto"):
+            raise ConfigError("cpu_devices", "> 1 goes with the mirrored strategy")
+        if self.data_service is not None:
+            host, _, port = self.data_service.removeprefix("grpc://").rpartition(":")
+            if not host or not port.isdigit():
+                raise ConfigError("data_service", f"must be HOST:PORT, got "
+                                                  f"{self.data_service!r}")
 
     @property
     def shapes_sizes(self):

@@ -11,14 +11,14 @@ import tensorflow as tf
 
 from pipelines.data import service
 from pipelines.data.pipeline import create_split
-from pipelines.data.protocols import (CACHEABLE, cached_train_preprocess, eval_preprocess,
+from pipelines.data.crops import (CACHEABLE, cached_train_preprocess, eval_preprocess,
                                       train_preprocess)
-from pipelines.data.sources import load_split
 
 if TYPE_CHECKING:
     from keras_nets.preprocessing import Preprocessing
     from keras_nets.registry import ModelSpec
-    from pipelines.training.config import Recipe, RunConfig
+    from pipelines.training.config import Recipe
+    from pipelines.training.plan import Plan
 
 
 def train_augment(spec: ModelSpec, recipe: Recipe, preprocessing: Preprocessing,
@@ -51,16 +51,16 @@ def decoded_cache(spec: ModelSpec, preprocessing: Preprocessing, train_examples:
             and train_examples * side * side * 3 <= CACHE_BYTES)
 
 
-def dataset_fns(config: RunConfig, spec: ModelSpec, preprocessing: Preprocessing,
-                val_examples: int, cached: bool = False
+def dataset_fns(plan: Plan
                 ) -> tuple[Callable[[tf.distribute.InputContext, int], tf.data.Dataset],
                            Callable[[tf.distribute.InputContext], tf.data.Dataset]]:
-    """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function."""
+    """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function:
+    each reads its worker's part of the plan's splits, opened once (pipelines.training.plan)."""
+    config, preprocessing = plan.config, plan.preprocessing
     recipe = config.recipe
-    data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
-                shapes_sizes=config.shapes_sizes)
-    decode, augment = (train_augment(spec, recipe, preprocessing, cached=True) if cached
-                       else (None, train_augment(spec, recipe, preprocessing)))
+    cached = plan.resolved.decoded_cache
+    decode, augment = (train_augment(plan.spec, recipe, preprocessing, cached=True) if cached
+                       else (None, train_augment(plan.spec, recipe, preprocessing)))
     # Validation: the centre crop at the single test scale (the model's registry entry).
     center = eval_preprocess("center", preprocessing.input_size, preprocessing.eval_scale,
                              normalization=preprocessing.normalization)
@@ -69,8 +69,7 @@ def dataset_fns(config: RunConfig, spec: ModelSpec, preprocessing: Preprocessing
         batch = ctx.get_per_replica_batch_size(recipe.batch_size)
         if config.data_service:
             return _on_data_service(ctx, batch)
-        split = load_split(config.dataset, "train", input_context=ctx, shuffle_files=True,
-                           seed=config.seed, **data)
+        split = plan.train.read(ctx, shuffle_files=True, seed=config.seed)
         batches_per_step = ctx.num_replicas_in_sync // ctx.num_input_pipelines
         return create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
                             seed=config.seed, deterministic=config.deterministic, cache=False,
@@ -81,7 +80,7 @@ def dataset_fns(config: RunConfig, spec: ModelSpec, preprocessing: Preprocessing
         # The whole split goes to the service (which shards it dynamically over its workers);
         # the trainer's input pipelines share one job, so each batch feeds one of them. The
         # stream is not the local one: a resumed run starts a fresh one.
-        split = load_split(config.dataset, "train", shuffle_files=True, seed=config.seed, **data)
+        split = plan.train.read(shuffle_files=True, seed=config.seed)
         ds = create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
                           seed=config.seed, cache=False)
         job = f"keras_nets_{os.path.abspath(config.run_dir)}" if ctx.num_input_pipelines > 1 \
@@ -89,12 +88,12 @@ def dataset_fns(config: RunConfig, spec: ModelSpec, preprocessing: Preprocessing
         return service.distribute(ds, config.data_service, job_name=job)
 
     def val_fn(ctx: tf.distribute.InputContext) -> tf.data.Dataset:
-        split = load_split(config.dataset, "validation", input_context=ctx, **data)
+        split = plan.validation.read(ctx)
         per_replica = ctx.get_per_replica_batch_size(recipe.batch_size)
         ds = create_split(split.dataset, train=False, cache=False, shard=split.shard,
                           batch_size=per_replica, preprocess=lambda e: center(e)[0])
         # Every worker runs as many steps (collectives) and the whole split is seen once.
-        steps = math.ceil(val_examples / recipe.batch_size)
+        steps = math.ceil(plan.validation.num_examples / recipe.batch_size)
         batches = steps * ctx.num_replicas_in_sync // ctx.num_input_pipelines
         return pad_and_mask(ds, per_replica, batches)
 

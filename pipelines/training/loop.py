@@ -23,7 +23,7 @@ from pipelines.training.signals import StopRequested, preemption_handler
 if TYPE_CHECKING:
     import keras
 
-    from pipelines.training.config import RunConfig
+    from pipelines.training.plan import Plan
 
 
 class NonFiniteLoss(RuntimeError):
@@ -31,7 +31,8 @@ class NonFiniteLoss(RuntimeError):
 
 
 class Trainer:
-    """Trains `model` under `strategy` with a RunConfig; see pipelines.training.run for the run.
+    """Trains `model` under `strategy` as the run's Plan says (pipelines.training.plan: its
+    config, recipe and steps per epoch); see pipelines.training.run for the run.
 
     A run directory that holds a checkpoint is continued (every worker restores the chief's
     latest checkpoint), whatever the flags say about resuming; a new one starts afresh. In a
@@ -39,10 +40,12 @@ class Trainer:
     """
 
     def __init__(self, *, strategy: tf.distribute.Strategy, model: keras.Model,
-                 config: RunConfig, steps_per_epoch: int,
+                 plan: Plan,
                  train_dataset_fn: Callable[[tf.distribute.InputContext, int], tf.data.Dataset],
                  val_dataset_fn: Callable[[tf.distribute.InputContext], tf.data.Dataset],
                  head_layers: Sequence[str] | None = None) -> None:
+        config = plan.config
+        steps_per_epoch = plan.steps_per_epoch
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn

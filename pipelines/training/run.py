@@ -1,12 +1,12 @@
 """train_and_evaluate: one run from a RunConfig, from the data to the trained, exported model.
 
-sources -> create_split (per worker) -> Trainer (distributed steps, checkpoints) -> model.keras
--> SavedModel (pipelines.serving.export).
+RunConfig -> Plan (pipelines.training.plan: each split opened once, the recipe fitted to the
+data, precision, preprocessing) -> create_split (per worker) -> Trainer (distributed steps,
+checkpoints) -> model.keras -> SavedModel (pipelines.serving.saved_model).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from typing import TYPE_CHECKING
@@ -14,23 +14,18 @@ from typing import TYPE_CHECKING
 import keras
 import tensorflow as tf
 
-from keras_nets import get_spec
-from pipelines.data.sources import EMBEDDED, load_split
-from pipelines.errors import DamagedFile, UserError
-from pipelines.training import distribute, grow, precision, rundir
-from pipelines.training.config import Resolved, RunConfig
-from pipelines.training.inputs import dataset_fns, decoded_cache
+from pipelines.errors import DamagedFile
+from pipelines.training import distribute, grow, rundir
+from pipelines.training.config import RunConfig
+from pipelines.training.inputs import dataset_fns
 from pipelines.training.log import chief_only, line
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
 from pipelines.training.model import build_model, input_size
+from pipelines.training.plan import Plan, RunError, plan
 
 if TYPE_CHECKING:
     from pipelines.training.config import Recipe
-
-
-class RunError(UserError):
-    """A configuration that cannot run here (one line for the CLI)."""
 
 
 def train_and_evaluate(config: RunConfig) -> tuple[Trainer, list[dict], str | None]:
@@ -69,53 +64,23 @@ def _budget(recipe: Recipe) -> str:
 
 def _train(config: RunConfig, strategy: tf.distribute.Strategy
            ) -> tuple[Trainer, list[dict], str | None]:
-    spec = get_spec(config.model)
-    recipe = config.recipe
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    chosen, why = precision.apply(config.precision)
-    replicas = strategy.num_replicas_in_sync
-    if recipe.batch_size % replicas:
-        raise RunError(f"global batch {recipe.batch_size} does not split over {replicas} replicas")
-    data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
-                shapes_sizes=config.shapes_sizes)
-    train_info = load_split(config.dataset, "train", **data)
-    val_info = load_split(config.dataset, "validation", **data)
-    workers = distribute.cluster_workers() if config.strategy != "one-device" else 1
-    spe = config.steps_per_epoch or train_info.num_examples // recipe.batch_size
-    if spe < 1:
-        raise RunError(f"{train_info.num_examples} training images are fewer than one batch of "
-                       f"{recipe.batch_size}")
-    recipe = recipe.for_data(config.dataset == EMBEDDED, spe,
-                             epochs_given=config.steps_per_epoch is not None)
-    config = dataclasses.replace(config, recipe=recipe)
-    size = input_size(config)
-    # What inference needs (size, normalisation, scales, class names, the data trained on)
-    # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.
-    preprocessing = spec.preprocessing(
-        size, recipe.normalization, recipe.scale_min, recipe.scale_max, train_info.class_names,
-        dataset=dict(name=config.dataset, sizes=config.shapes_sizes))
-    resolved = Resolved(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
-                        replicas=replicas, workers=workers,
-                        train_images=train_info.num_examples,
-                        strategy_resolved=strategy.__class__.__name__,
-                        precision_resolved=chosen, precision_why=why,
-                        decoded_cache=not config.data_service and decoded_cache(
-                            spec, preprocessing, train_info.num_examples))
-    _write_config(config, resolved, strategy)
-    train_fn, val_fn = dataset_fns(config, spec, preprocessing, val_info.num_examples,
-                                   cached=resolved.decoded_cache)
-
+    run = plan(config, strategy)  # resolved once: everything below reads the plan
+    _write_config(run, strategy)
+    train_fn, val_fn = dataset_fns(run)
+    config = run.config
     keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
     with strategy.scope():
-        model = build_model(config, num_classes=len(train_info.class_names), size=size)
-        model.preprocessing = preprocessing
+        model = build_model(config, num_classes=run.num_classes,
+                            size=run.preprocessing.input_size)
+        model.preprocessing = run.preprocessing
         if config.init_from:
-            spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
-        head = _load_pretrained(config, model) if config.weights else None
-    trainer = Trainer(strategy=strategy, model=model, config=config, steps_per_epoch=spe,
-                      train_dataset_fn=train_fn, val_dataset_fn=val_fn, head_layers=head)
+            run.spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
+        head = _load_pretrained(run, model) if run.weights else None
+    trainer = Trainer(strategy=strategy, model=model, plan=run, train_dataset_fn=train_fn,
+                      val_dataset_fn=val_fn, head_layers=head)
     start = time.time()
     history, stopped = trainer.fit()
     if not stopped:
@@ -126,40 +91,38 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy
     return trainer, history, stopped
 
 
-def _load_pretrained(config: RunConfig, model: keras.Model) -> tuple[str, ...]:
-    """The pretrained weights of --weights into `model` (keras_nets.convert): every layer whose
-    shapes agree. Returns the layers left fresh (a head for the data's classes), which the
+def _load_pretrained(run: Plan, model: keras.Model) -> tuple[str, ...]:
+    """The plan's pretrained weights (--weights) into `model` (keras_nets.convert): every layer
+    whose shapes agree. Returns the layers left fresh (a head for the data's classes), which the
     finetune recipe trains alone first. Also on a relaunch: the checkpoint then overwrites them,
     and the fresh layers' names are the same."""
     from keras_nets import convert
     try:
-        source = convert.resolve(get_spec(config.model), config.weights)
-        loaded = convert.load(model, source)
+        loaded = convert.load(model, run.weights)
     except convert.WeightsError as err:
         raise RunError(str(err)) from None
     head = ", ".join(loaded.fresh) or "none"
-    epochs = config.recipe.head_epochs or 0
+    epochs = run.config.recipe.head_epochs or 0
     phase = (f"; {epochs} epoch{'s' if epochs > 1 else ''} of the new layers alone first"
              if epochs and loaded.fresh else "")
-    line(f"pretrained: {len(loaded.loaded)} layers from the {convert.SOURCE_NAMES[source.kind]} "
-        f"{source.path}; new: {head}{phase}")
+    line(f"pretrained: {len(loaded.loaded)} layers from the "
+         f"{convert.SOURCE_NAMES[run.weights.kind]} {run.weights.path}; new: {head}{phase}")
     return loaded.fresh
 
 
-def _write_config(config: RunConfig, resolved: Resolved,
-                  strategy: tf.distribute.Strategy) -> None:
+def _write_config(run: Plan, strategy: tf.distribute.Strategy) -> None:
     """Log what the run is in a few lines and write the resolved config to config.json; a run dir
     with a checkpoint is resumed, and only by the same run, and a damaged one refused
     (pipelines.training.rundir)."""
-    written = dict(config.to_json(), **resolved.to_json())
+    written = run.written()
     try:
-        rundir.check_resumable(config.run_dir, written)
+        rundir.check_resumable(run.config.run_dir, written)
     except (rundir.RunDirError, DamagedFile) as err:
         raise RunError(str(err)) from None
-    for screen_line in first_screen(config, resolved):
+    for screen_line in first_screen(run.config, run.resolved):
         line(screen_line)
     if distribute.is_chief(strategy):
-        rundir.write_config(config.run_dir, written)
+        rundir.write_config(run.config.run_dir, written)
 
 
 def _float32(model: keras.Model, config: RunConfig) -> keras.Model:
@@ -190,6 +153,6 @@ def _save(config: RunConfig, model: keras.Model, strategy: tf.distribute.Strateg
         return
     model.save(os.path.join(config.run_dir, "model.keras"))
     if config.export_dir:
-        from pipelines.serving.export import export_saved_model
+        from pipelines.serving.saved_model import export_saved_model
         path = export_saved_model(model, os.path.join(config.export_dir, config.model))
         line(f"exported {path}")

@@ -8,7 +8,7 @@ from imagefiles import coordinates_image, encode, noise_image
 from keras_nets import get_spec
 from pipelines.data.image_ops import denormalize
 from pipelines.data.pipeline import create_split
-from pipelines.data.protocols import cached_train_preprocess, central_square, crop_of_square
+from pipelines.data.crops import cached_train_preprocess, central_square, crop_of_square
 from pipelines.training.inputs import CACHE_BYTES, decoded_cache
 
 OPTIONS = dict(scale_min=40, scale_max=40, flip=True, lighting=True, normalization="mean_rgb")

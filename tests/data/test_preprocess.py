@@ -4,7 +4,7 @@ import tensorflow as tf
 
 from imagefiles import coordinates_image, encode, noise_image
 from keras_nets import normalization as norms
-from pipelines.data import image_ops as ops, protocols as pp
+from pipelines.data import image_ops as ops, crops as pp
 
 SEED = tf.constant([3, 4], tf.int64)
 
@@ -156,7 +156,7 @@ MEAN_TOLERANCE, P99_TOLERANCE, MAX_TOLERANCE = 1.5, 4.0, 8.0
 @pytest.fixture(scope="module")
 def photos():
     """Photo-like JPEGs of odd sizes, landscape and portrait."""
-    from pipelines.serving.export import photo_like
+    from pipelines.serving.saved_model import photo_like
     rng = np.random.default_rng(7)
     return [tf.constant(tf.io.encode_jpeg(photo_like(rng, h, w), quality=92).numpy())
             for h, w in ((2001, 2999), (3203, 2311))]

@@ -6,12 +6,11 @@ import tensorflow as tf
 from PIL import Image
 
 from imagefiles import encode, noise_image
-from keras_nets import normalization as norms
-from pipelines.data import image_ops as ops, protocols as pp
+from pipelines.data import image_ops as ops, crops as pp
 from pipelines.data.shapes import builder as sb
 from pipelines.data.folders import DataError
 from pipelines.data.pipeline import create_split
-from pipelines.data.protocols import eval_preprocess, train_preprocess
+from pipelines.data.crops import eval_preprocess, train_preprocess
 from pipelines.data.shapes.drawing import CLASS_NAMES
 from pipelines.data.sources import load_split
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from keras_nets import build_alexnet, get_spec
-from pipelines.serving.export import export_saved_model
+from pipelines.serving.saved_model import export_saved_model
 from pipelines.plots import conv1_kernels, main as plots_main
 
 

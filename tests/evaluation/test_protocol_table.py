@@ -5,9 +5,9 @@ users type stay those of before."""
 import pytest
 
 from keras_nets import SPECS, ModelSpec, build_vgg, protocols
-from pipelines.data.protocols import CACHEABLE, TEST_VIEWS, TRAIN_PROTOCOLS
+from pipelines.data.crops import CACHEABLE, TEST_VIEWS, TRAIN_PROTOCOLS
 from pipelines.evaluate import parse_args
-from pipelines.evaluation.protocols import PROTOCOLS, protocol_rows
+from pipelines.evaluation.scoring import PROTOCOLS, protocol_rows
 
 CLI_NAMES = ("center", "ten_crop", "multi_scale", "dense", "multi_crop", "dense_multi_crop")
 

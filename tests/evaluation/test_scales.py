@@ -7,7 +7,7 @@ import pytest
 
 from keras_nets import SPECS, build_vgg
 from pipelines.evaluate import main as evaluate_main
-from pipelines.evaluation.protocols import protocol_rows
+from pipelines.evaluation.scoring import protocol_rows
 
 from imagefiles import encode, noise_image
 

@@ -10,11 +10,10 @@ import tensorflow as tf
 
 from imagefiles import encode, noise_image
 from keras_nets import SPECS, build_alexnet, build_vgg
-from keras_nets import normalization as norms
-from pipelines.data import image_ops as ops, protocols as pp
+from pipelines.data import crops as pp
 from pipelines.evaluate import main as evaluate_main
 from pipelines.serving import batching
-from pipelines.serving.export import export_saved_model
+from pipelines.serving.saved_model import export_saved_model
 from pipelines.serving.versions import next_version_dir
 
 NAMES = ("a", "b", "c", "d", "e", "f", "g")
@@ -187,7 +186,7 @@ def test_predict_command(exported, tmp_path, capsys):
 def test_failed_self_check_leaves_no_new_version(exported, tmp_path, monkeypatch):
     """The export is staged in a hidden sibling and renamed to a version only once the warm-up
     file and the self-check are done: a failing self-check publishes nothing."""
-    from pipelines.serving import export
+    from pipelines.serving import saved_model
     model, _, _ = exported
     base = tmp_path / "alexnet"
     first = export_saved_model(model, str(base), top_k=3)
@@ -198,7 +197,7 @@ def test_failed_self_check_leaves_no_new_version(exported, tmp_path, monkeypatch
         seen.append(sorted(os.listdir(path)))  # complete before the check, warm-up included
         raise RuntimeError("export self-check failed: forced")
 
-    monkeypatch.setattr(export, "self_check", failing)
+    monkeypatch.setattr(saved_model, "self_check", failing)
     with pytest.raises(RuntimeError, match="forced"):
         export_saved_model(model, str(base), top_k=3)
     assert "assets.extra" in seen[0] and "saved_model.pb" in seen[0]

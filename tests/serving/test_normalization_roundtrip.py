@@ -15,8 +15,7 @@ import tensorflow as tf
 import keras_nets  # noqa: F401  (registers the LRN layer for loading)
 from imagefiles import encode, noise_image
 from pipelines.saved import load
-from keras_nets import normalization as norms
-from pipelines.data import image_ops as ops, protocols as pp
+from pipelines.data import crops as pp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # float32 on every host: auto would pick bfloat16 on CPUs that have it

@@ -8,8 +8,8 @@ import pytest
 import tensorflow as tf
 
 from keras_nets import get_spec
-from pipelines.data import protocols as pp
-from pipelines.serving.export import photo_like, serving_functions
+from pipelines.data import crops as pp
+from pipelines.serving.saved_model import photo_like, serving_functions
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from keras_nets.normalization import PAPER_NORMALIZATION
 from pipelines.data import image_ops
-from pipelines.data.protocols import center, center_pixels
+from pipelines.data.crops import center, center_pixels
 from pipelines.saved import PREPROCESSING_ASSET
 from pipelines.serving import batching
 from pipelines.serving.versions import next_version_dir
@@ -29,7 +29,7 @@ PARALLEL_DECODES = 16  # images of a request decoded at once (bounded by the int
 def request_batch(images: tf.Tensor, size: int, scale: int,
                   normalization: str = PAPER_NORMALIZATION) -> tuple[tf.Tensor, tf.Tensor]:
     """A request's encoded images ([N] tf.string) to (the model's input batch [N, size, size, 3],
-    valid [N] bool): the centre crop of each (pipelines.data.protocols.center_pixels), then the
+    valid [N] bool): the centre crop of each (pipelines.data.crops.center_pixels), then the
     normalisation; an image that cannot be decoded gets valid False and zeros.
 
     TensorFlow's decoders raise, and an error inside the graph cannot be caught there, so the

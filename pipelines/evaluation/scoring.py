@@ -36,7 +36,7 @@ def evaluate(predict: Callable[[tf.Tensor], Any], dense_predict: Callable[[tf.Te
     through `predict`."""
     import tensorflow as tf
     from pipelines.data.pipeline import create_split
-    from pipelines.data.protocols import eval_preprocess
+    from pipelines.data.crops import eval_preprocess
     probs_by_part = []
     for part in TEST[protocol].views:
         fn = dense_predict if part == DENSE else predict
