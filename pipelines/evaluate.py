@@ -26,7 +26,7 @@ from pipelines.evaluation.scoring import PROTOCOLS  # noqa: E402
 if TYPE_CHECKING:
     import argparse
 
-    from pipelines.saved import Saved
+    from pipelines.serving.loader import Saved
 
 DEFAULT_PROTOCOLS = "center,ten_crop,multi_scale,dense,multi_crop"
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     from keras_nets import to_dense
     from pipelines.data.sources import load_split
     from pipelines.evaluation.scoring import evaluate, protocol_rows
-    from pipelines.saved import load
+    from pipelines.serving.loader import load
     try:
         saved = load(args.model)
     except (FileNotFoundError, UserError) as err:

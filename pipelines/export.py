@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.top_k < 1:
         parser.error("--top-k must be >= 1")
     from pipelines.errors import UserError
-    from pipelines.saved import load
+    from pipelines.serving.loader import load
     try:
         saved = load(args.model)
     except (FileNotFoundError, UserError) as err:

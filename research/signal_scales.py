@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.data.sources import load_split
     if args.run:
         from pipelines.errors import UserError
-        from pipelines.saved import load
+        from pipelines.serving.loader import load
         try:
             saved = load(args.run)
         except (FileNotFoundError, UserError) as err:

@@ -79,7 +79,7 @@ def initial_conv1_kernels(run_dir: str) -> dict[str, np.ndarray]:
     import keras
 
     from keras_nets import get_spec
-    from pipelines.saved import read_json
+    from pipelines.serving.loader import read_json
     config = read_json(os.path.join(run_dir, "config.json"), "run config")
     recipe, preprocessing = config["recipe"], config["preprocessing"]
     keras.utils.set_random_seed(config["seed"])

@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras_nets.normalization import PAPER_NORMALIZATION
 from pipelines.data import image_ops
 from pipelines.data.crops import center, center_pixels
-from pipelines.saved import PREPROCESSING_ASSET
+from pipelines.serving.loader import PREPROCESSING_ASSET
 from pipelines.serving import batching
 from pipelines.serving.versions import next_version_dir
 

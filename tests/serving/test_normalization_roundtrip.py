@@ -14,7 +14,7 @@ import tensorflow as tf
 
 import keras_nets  # noqa: F401  (registers the LRN layer for loading)
 from imagefiles import encode, noise_image
-from pipelines.saved import load
+from pipelines.serving.loader import load
 from pipelines.data import crops as pp
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -10,7 +10,7 @@ from cli import exit_2_error
 from imagefiles import encode, noise_image
 from keras_nets import SPECS, build_alexnet
 from pipelines.evaluate import main as evaluate_main
-from pipelines.saved import DamagedFile, load
+from pipelines.serving.loader import DamagedFile, load
 
 
 def image_folder(root, classes, split="validation", per_class=2):
