@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from typing import Any
 
 from benchmarks.timing import cpu_description
@@ -34,9 +35,15 @@ def read_run(run_dir: str) -> tuple[dict[str, Any], list[dict]]:
 def summary(run_dir: str) -> dict[str, Any]:
     config, rows = read_run(run_dir)
     recipe = config["recipe"]
+    # An earlier config.json had input_size and normalization at its top level; today's has
+    # them in the recipe and in the model's preprocessing.
+    inputs = config.get("preprocessing") or {}
     return dict(run_dir=run_dir, model=config["model"], recipe=recipe["name"],
-                init=recipe["init"], normalization=config.get("normalization"),
-                input_size=config["input_size"], width=config["width"], seed=config["seed"],
+                init=recipe["init"],
+                normalization=config.get("normalization") or recipe.get("normalization"),
+                input_size=(config.get("input_size") or recipe.get("input_size")
+                            or inputs.get("input_size")),
+                width=config["width"], seed=config["seed"],
                 batch_size=recipe["batch_size"], learning_rate=recipe["learning_rate"],
                 steps=len(rows) * config["steps_per_epoch"], epochs=len(rows),
                 init_from=config.get("init_from"),
@@ -57,7 +64,17 @@ def seeds_summary(run_dirs: list[str]) -> dict[str, Any]:
     mean = sum(accuracy) / len(accuracy)
     std = (sum((a - mean) ** 2 for a in accuracy) / (len(accuracy) - 1)) ** 0.5
     return dict(runs[0], seeds=[r["seed"] for r in runs], val_accuracy=accuracy, mean=mean,
-                std=std, runs=runs)
+                std=std, runs=runs, wall_seconds=[_wall(d) for d in run_dirs])
+
+
+def _wall(run_dir: str) -> float | None:
+    """The command's wall time where the launcher recorded it in the run directory
+    (wall_seconds.json, as research.run does), else None."""
+    path = os.path.join(run_dir, "wall_seconds.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def plot_curves(runs: dict[str, dict[str, Any]], out: str) -> None:
@@ -127,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.what == "curves":
             result = {label: seeds_summary(dirs) for label, dirs in args.runs}
             plot_curves(result, args.out + ".png")
-            result["machine"] = cpu_description()
+            result.update(machine=cpu_description(), date=time.strftime("%F"))
         else:
             result = dict(claim=args.claim)
             for key, (label, dirs) in (("better", args.better), ("other", args.other)):

@@ -17,12 +17,17 @@ def test_verdict_rule():
     assert verdict([0.5, 0.52], [0.3, 0.31], 0.1)[0].endswith("(fewer than 3 seeds)")
 
 
-def fake_run(path, seed, errors):
+def fake_run(path, seed, errors, layout="earlier"):
+    """A run directory whose config.json has the earlier layout (input size and normalisation
+    at the top) or today's (in the recipe and the preprocessing)."""
     path.mkdir()
-    config = dict(model="vgg_a", recipe=dict(name="paper", init="glorot", batch_size=32,
-                                             learning_rate=0.01),
-                  normalization="mean_rgb", input_size=32, width=0.25, seed=seed,
-                  steps_per_epoch=10)
+    recipe = dict(name="paper", init="glorot", batch_size=32, learning_rate=0.01)
+    config = dict(model="vgg_a", recipe=recipe, width=0.25, seed=seed, steps_per_epoch=10)
+    if layout == "earlier":
+        config.update(normalization="mean_rgb", input_size=32)
+    else:
+        recipe.update(normalization="mean_rgb", input_size=32)
+        config.update(preprocessing=dict(input_size=32, normalization="mean_rgb"))
     (path / "config.json").write_text(json.dumps(config))
     (path / "metrics.jsonl").write_text("\n".join(json.dumps(dict(
         epoch=i + 1, loss=2.0, val_top1_error=e, val_top5_error=e / 2, learning_rate=0.01))
@@ -32,7 +37,7 @@ def fake_run(path, seed, errors):
 
 def test_claim_and_curves_from_run_dirs(tmp_path):
     pytest.importorskip("matplotlib")
-    good = [fake_run(tmp_path / f"a{s}", s, [0.8, 0.5 + s / 100]) for s in range(3)]
+    good = [fake_run(tmp_path / f"a{s}", s, [0.8, 0.5 + s / 100], "today") for s in range(3)]
     bad = [fake_run(tmp_path / f"b{s}", s, [0.9, 0.7 + s / 100]) for s in range(3)]
     out = str(tmp_path / "res" / "claim")
     assert main(["claim", out, "--claim", "A beats B", "--better", "A=" + ",".join(good),
@@ -50,6 +55,7 @@ def test_claim_and_curves_from_run_dirs(tmp_path):
     from benchmarks.report_rows import runs_rows
     (row,) = runs_rows(seeds)
     assert "49.0% ± 1.0 (3 seeds)" in row[1] and "seeds 0, 1, 2" in row[2]
+    assert "32 px" in row[2]  # today's config.json layout read as the earlier one
     with pytest.raises(SystemExit) as info:
         main(["curves", str(tmp_path / "res" / "d"), f"A={tmp_path / 'missing'}"])
     assert info.value.code == 2
