@@ -89,6 +89,8 @@ def run_experiment(experiment: Experiment, seeds: Sequence[int], out: str,
                    say: Callable[..., None] = print) -> dict[str, Any]:
     import numpy as np
     labels = [a for a in experiment.arms if arms is None or a in arms]
+    if experiment.prepare:
+        experiment.prepare()
     results = {}
     for label in labels:
         base = experiment.arms[label]
@@ -96,6 +98,7 @@ def run_experiment(experiment: Experiment, seeds: Sequence[int], out: str,
         params, macs = model_size(base)
         out_arm = results[label] = dict(
             run_dirs=[], seeds=[], val_accuracy=[], seconds_per_step=[], wall_seconds=[],
+            curves=[],
             params=params, macs=macs, model=base.model, model_options=base.model_options,
             config={k: v for k, v in dataclasses.asdict(base).items() if k != "run_dir"})
         for seed in seeds:
@@ -106,6 +109,7 @@ def run_experiment(experiment: Experiment, seeds: Sequence[int], out: str,
             out_arm["run_dirs"].append(os.path.relpath(run_dir, out))
             out_arm["seeds"].append(seed)
             out_arm["val_accuracy"].append(1 - final["val_top1_error"])
+            out_arm["curves"].append([1 - row["val_top1_error"] for row in history])
             out_arm["seconds_per_step"].append(base.recipe.batch_size / final["images_per_second"])
             out_arm["wall_seconds"].append(wall)
             say(f"{experiment.name} seed {seed} {label:<38} val acc "
@@ -139,7 +143,11 @@ def plot(result: dict[str, Any], path: str) -> None:
     import numpy as np
     labels = list(result["results"])
     arms = [result["results"][k] for k in labels]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 0.6 * len(labels) + 2))
+    # Several epochs per run: a third panel with each arm's validation accuracy per epoch, the
+    # mean over seeds and its range shaded.
+    curves = any(len(c) > 1 for a in arms for c in a.get("curves") or [])
+    fig, axes = plt.subplots(1, 3 if curves else 2, figsize=(18 if curves else 12,
+                                                             max(4, 0.6 * len(labels) + 2)))
     axes[0].barh(labels, [a["mean"] for a in arms], xerr=[a["std"] for a in arms],
                  color="tab:blue", capsize=4)
     for i, a in enumerate(arms):
@@ -150,6 +158,17 @@ def plot(result: dict[str, Any], path: str) -> None:
                  color="tab:orange")
     axes[1].set_xlabel("ms per training step (median over seeds; shared CPU)")
     axes[1].set_yticks([])
+    if curves:
+        for i, (label, a) in enumerate(zip(labels, arms)):
+            runs = np.asarray([c for c in a["curves"] if len(c) == len(a["curves"][0])])
+            epochs = np.arange(1, runs.shape[1] + 1)
+            axes[2].plot(epochs, runs.mean(axis=0), color=f"C{i}", label=label)
+            axes[2].fill_between(epochs, runs.min(axis=0), runs.max(axis=0), color=f"C{i}",
+                                 alpha=0.2)
+        axes[2].axhline(result["chance"], color="grey", ls="--", lw=1)
+        axes[2].set_xlabel(f"epoch ({result['steps'] // len(epochs)} steps each)")
+        axes[2].set_ylabel("validation top-1 accuracy (mean; seeds' range shaded)")
+        axes[2].legend(fontsize=8)
     fig.suptitle(f"{result['experiment']}: {result['setting']}, {result['steps']} steps "
                  f"(pipelines.training.run.train_and_evaluate)")
     fig.tight_layout()
@@ -158,6 +177,8 @@ def plot(result: dict[str, Any], path: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines import quiet
+    quiet.hide_startup_notices()  # before the experiments' configs import TensorFlow
     from research.experiments import NAMES, config
     from pipelines.cli import ArgumentParser
     p = ArgumentParser(module="research.run", description=__doc__,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from research.experiments.base import Experiment
 
-NAMES = ("kernel-size", "lrn", "depth", "alexnet")
+NAMES = ("kernel-size", "kernel-size-digits", "lrn", "depth", "alexnet")
 
 
 def config(name: str, local: bool = False) -> Experiment:

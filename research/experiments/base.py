@@ -2,6 +2,7 @@
 how an arm becomes a RunConfig."""
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from pipelines.training.config import Recipe, RunConfig
@@ -31,6 +32,7 @@ class Experiment:
     steps: int
     command: str  # its measured cost: research/README.md and the result file's wall_seconds
     local: bool = False
+    prepare: Callable[[], None] | None = None  # makes the arms' data (an image folder) once
 
 
 def recipe(base: Recipe, size: int, steps: int, local: bool = False, jitter: bool = False,
