@@ -262,7 +262,7 @@ class RunConfig:
             raise ConfigError("init_from", f"applies to models grown from a shallower net "
                                            f"(VGG); not {self.model}")
         if self.weights and self.init_from:
-            raise ConfigError("weights", "and init_from both set the starting weights: give one")
+            raise ConfigError("weights", "cannot go with init_from: both set the starting weights")
         if self.recipe.name == "finetune" and not self.weights:
             raise ConfigError("recipe", "finetune fine-tunes pretrained weights: give weights "
                                         "(imagenet or a file)")

@@ -34,7 +34,8 @@ def test_a_training_scale_range_upside_down_names_both_bounds():
     (dict(steps_per_epoch=0), "steps_per_epoch"), (dict(strategy="tpu"), "strategy"),
     (dict(precision="int8"), "precision"), (dict(init_from="a.keras"), "init_from"),
     (dict(cpu_devices=2, strategy="one-device"), "cpu_devices"),
-    (dict(data_service="nohost"), "data_service")])
+    (dict(data_service="nohost"), "data_service"),
+    (dict(model="vgg_d", weights="vgg16.h5", init_from="a.keras"), "weights")])
 def test_a_run_config_checks_its_own_fields(fields, field):
     with pytest.raises(ConfigError) as err:
         RunConfig(model=fields.pop("model", "alexnet"), recipe=DEMO["alexnet"], **fields)
