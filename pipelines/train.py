@@ -126,8 +126,6 @@ def parse_args(argv: list[str] | None = None) -> tuple[ArgumentParser, argparse.
     if (args.scale_min or args.scale_max) and get_spec(args.model).fixed_scale:
         p.error(f"--scale-min/--scale-max apply to models trained at a jittered scale (VGG); "
                 f"{args.model} trains at one scale (--input-size sets it)")
-    if args.init_from and not os.path.exists(args.init_from):
-        p.error(f"--init-from {args.init_from}: no such file")
     if args.weights and not args.init_from:
         args.weight_source = _weight_source(p, args)
     if args.resume and not args.run_dir:
@@ -187,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = run_config(args)
     except ConfigError as err:  # the config's own checks, said with the flag that sets the field
-        parser.error(f"--{FLAG_OF.get(err.field, err.field).replace('_', '-')} {err.reason}")
+        parser.error(err.said(lambda field: "--" + FLAG_OF.get(field, field).replace("_", "-")))
+    if config.init_from and not os.path.exists(config.init_from):
+        parser.error(f"--init-from {config.init_from}: no such file")
     from pipelines.training import distribute  # TensorFlow after --help and argument errors
     if config.cpu_devices > 1:
         distribute.split_cpu(config.cpu_devices)

@@ -9,6 +9,8 @@ a config (the training CLI, research's arms, the benchmarks) gets the same one-l
 """
 
 import dataclasses
+import re
+from collections.abc import Callable
 
 from keras_nets.initializers import INITS
 from keras_nets.normalization import NORMALIZATIONS
@@ -24,12 +26,18 @@ SCHEDULES = ("plateau", "cosine", "finetune")  # pipelines.training.schedule
 
 
 class ConfigError(UserError):
-    """A field of a config out of its range: `field` names it and `reason` says why (the
-    training CLI names the flag that sets the field)."""
+    """A field of a config out of its range: `field` names it and `reason` says why; other
+    fields the reason names are written `{field}`, so that `said` can name each the way its
+    reader knows it (the training CLI by the flag that sets the field)."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field} {reason}")
         self.field, self.reason = field, reason
+        super().__init__(self.said(str))
+
+    def said(self, name: Callable[[str], str]) -> str:
+        """The error with every field named by `name` (a field's name by default)."""
+        reason = re.sub(r"\{([a-z_]+)\}", lambda m: name(m.group(1)), self.reason)
+        return f"{name(self.field)} {reason}"
 
 
 def _at_least(config: object, minimum: int, *fields: str, optional: bool = False) -> None:
@@ -262,9 +270,10 @@ class RunConfig:
             raise ConfigError("init_from", f"applies to models grown from a shallower net "
                                            f"(VGG); not {self.model}")
         if self.weights and self.init_from:
-            raise ConfigError("weights", "cannot go with init_from: both set the starting weights")
+            raise ConfigError("weights", "cannot go with {init_from}: both set the starting "
+                                         "weights; give one")
         if self.recipe.name == "finetune" and not self.weights:
-            raise ConfigError("recipe", "finetune fine-tunes pretrained weights: give weights "
+            raise ConfigError("recipe", "finetune fine-tunes pretrained weights: give {weights} "
                                         "(imagenet or a file)")
         if self.cpu_devices > 1 and self.strategy not in ("mirrored", "auto"):
             raise ConfigError("cpu_devices", "> 1 goes with the mirrored strategy")

@@ -111,8 +111,12 @@ def test_kill_9_then_resume_equals_uninterrupted(tmp_path, strategy):
     assert not (run / "model.keras").exists()
     result = train(tmp_path, *common, "--run-dir", str(run))  # the same command again
     assert "resumed from" in result.stdout
+    # Two uninterrupted mirrored runs on CPU already differ here by up to 1.1e-6 in one element of
+    # 221,184 (the two replicas' convolutions share one thread pool), so the mirrored bound is the
+    # cross-strategy tests' (a lost dropout mask or step moves every weight it touches).
+    rtol, atol = (1e-4, 1e-5) if strategy else (1e-5, 1e-6)
     for a, b in zip(weights(tmp_path / "whole"), weights(run)):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 def test_sigterm_writes_a_checkpoint_and_exits_with_the_restart_code(tmp_path):
@@ -183,6 +187,7 @@ BAD_FLAGS = [
     (["--model", "resnet"], "invalid choice"),
     (["--resume"], "--resume needs --run-dir"),
     (["--init-from", "x.keras"], "grown from a shallower net (VGG)"),
+    (["--model", "vgg_b", "--init-from", "x.keras"], "--init-from x.keras: no such file"),
     (["--dataset", "/no/such/folder"], "no such folder"),
     (["--scale-min", "40"], "jittered scale (VGG)"),
     (["--model", "vgg_a", "--scale-min", "300", "--scale-max", "200"], "--scale-min must be <="),
