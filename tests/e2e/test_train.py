@@ -111,9 +111,9 @@ def test_kill_9_then_resume_equals_uninterrupted(tmp_path, strategy):
     assert not (run / "model.keras").exists()
     result = train(tmp_path, *common, "--run-dir", str(run))  # the same command again
     assert "resumed from" in result.stdout
-    # Two uninterrupted mirrored runs on CPU already differ here by up to 1.1e-6 in one element of
-    # 221,184 (the two replicas' convolutions share one thread pool), so the mirrored bound is the
-    # cross-strategy tests' (a lost dropout mask or step moves every weight it touches).
+    # Two uninterrupted mirrored runs on CPU already differ here by 1.1e-6 in one element of
+    # 221,184 (the same two values, whole and resumed swapped, in two runs), so the mirrored
+    # bound is the cross-strategy tests' (a lost dropout mask or step moves every weight).
     rtol, atol = (1e-4, 1e-5) if strategy else (1e-5, 1e-6)
     for a, b in zip(weights(tmp_path / "whole"), weights(run)):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
