@@ -2,6 +2,7 @@
 model options its builders take), the claims name arms that exist, identical arms share a run,
 a local run writes its verdict file and a relaunch reads the finished runs back."""
 
+import dataclasses
 import json
 
 import pytest
@@ -39,9 +40,11 @@ def test_the_ablations_change_the_model_or_the_recipe_they_name():
     assert sizes["no dropout"] == sizes["two towers, overlapping 3x3/2 pool"]
 
 
-def test_an_arm_two_experiments_share_is_one_run():
+def test_an_arm_is_its_config_not_its_seed_or_run_directory():
     lrn, depth = config("lrn").arms, config("depth").arms
-    assert run.arm_key("A", lrn["A"]) == run.arm_key("A", depth["A"])
+    same = dataclasses.replace(depth["A"], seed=3, run_dir="elsewhere")
+    assert run.arm_key("A", same) == run.arm_key("A", depth["A"])  # one run for equal configs
+    assert run.arm_key("A", lrn["A"]) != run.arm_key("A", depth["A"])  # mean_rgb vs standardize
     assert run.arm_key("D", depth["D"]) != run.arm_key("D", depth["B"])
 
 
