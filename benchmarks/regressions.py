@@ -110,7 +110,7 @@ def update_cases(recipe_name: str, size: int
     import keras
     import tensorflow as tf
     from keras_nets import get_spec
-    from pipelines.training.config import recipe_for
+    from pipelines.training.recipes import recipe_for
     from pipelines.training.optimizer import make_optimizer
     recipe = recipe_for(recipe_name, "alexnet")
     keras.utils.set_random_seed(0)

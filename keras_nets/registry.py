@@ -26,7 +26,7 @@ class ModelSpec:
     name: str
     build: Callable  # build(input_shape=..., **options) -> keras_nets.ImageClassifier
     input_size: int  # the paper's training crop: 227 (AlexNet section 3.5), 224 (VGG 2.1)
-    # The recipe tables' key (pipelines.training.config.RECIPES[recipe][recipes]).
+    # The recipe tables' key (pipelines.training.recipes.RECIPES[recipe][recipes]).
     recipes: str
     # keras_nets.protocols.TRAIN: "central_crop" (AlexNet sections 2 and 4.1) or
     # "scale_jitter" (VGG 3.1).

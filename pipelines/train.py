@@ -22,7 +22,9 @@ from keras_nets.initializers import INITS  # noqa: E402  (after the notices are 
 from keras_nets.normalization import NORMALIZATIONS
 from keras_nets.registry import get_spec, model_names
 from pipelines.cli import ArgumentParser, add_data_arguments, fail
-from pipelines.training.config import RECIPES, STRATEGIES, ConfigError, RunConfig, recipe_for
+from pipelines.training.checks import ConfigError
+from pipelines.training.config import STRATEGIES, RunConfig
+from pipelines.training.recipes import RECIPES, recipe_for
 from pipelines.training.precision import PRECISIONS
 
 if TYPE_CHECKING:

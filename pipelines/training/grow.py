@@ -10,7 +10,8 @@ import dataclasses
 import os
 
 from keras_nets import get_spec
-from pipelines.training.config import RunConfig, recipe_for
+from pipelines.training.config import RunConfig
+from pipelines.training.recipes import recipe_for
 from pipelines.training.rundir import stage_dir
 
 # What the two stages must share: the input the nets see (size, scale, normalisation,

@@ -17,7 +17,7 @@ from pipelines.data.crops import (CACHEABLE, cached_train_preprocess, eval_prepr
 if TYPE_CHECKING:
     from keras_nets.preprocessing import Preprocessing
     from keras_nets.registry import ModelSpec
-    from pipelines.training.config import Recipe
+    from pipelines.training.recipes import Recipe
     from pipelines.training.plan import Plan
 
 

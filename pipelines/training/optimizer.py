@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras_nets import paper_sgd
 
 if TYPE_CHECKING:
-    from pipelines.training.config import Recipe
+    from pipelines.training.recipes import Recipe
 
 
 def make_optimizer(recipe: Recipe,

@@ -1,7 +1,7 @@
 """A run resolved once: what a RunConfig means on the data and the machine at hand.
 
 `plan(config, strategy)` opens each split once (its size and class names), fits the recipe to
-the data (pipelines.training.config.Recipe.for_data), picks the precision, decides the decoded
+the data (pipelines.training.recipes.Recipe.for_data), picks the precision, decides the decoded
 cache, resolves pretrained weights and makes the model's Preprocessing. What follows reads the
 frozen Plan: the first screen, config.json and the relaunch check (pipelines.training.run), the
 input pipelines (pipelines.training.inputs), the model (pipelines.training.model) and the

@@ -25,7 +25,7 @@ from pipelines.training.model import build_model, input_size
 from pipelines.training.plan import Plan, RunError, plan
 
 if TYPE_CHECKING:
-    from pipelines.training.config import Recipe
+    from pipelines.training.recipes import Recipe
 
 
 def train_and_evaluate(config: RunConfig) -> tuple[Trainer, list[dict], str | None]:

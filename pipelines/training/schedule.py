@@ -9,7 +9,7 @@ import keras
 import tensorflow as tf
 
 if TYPE_CHECKING:
-    from pipelines.training.config import Recipe
+    from pipelines.training.recipes import Recipe
 
 
 class WarmupPlateau(keras.optimizers.schedules.LearningRateSchedule):

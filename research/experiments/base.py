@@ -5,7 +5,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from pipelines.training.config import Recipe, RunConfig
+from pipelines.training.config import RunConfig
+from pipelines.training.recipes import Recipe
 
 # More images than the builder's default 1,500 (fewer repeats of each image, so the arms differ by
 # what they learn rather than by what they memorise) and 1,000 validation images, so one seed's
@@ -15,9 +16,9 @@ TRAIN_IMAGES, VALIDATION_IMAGES = 6000, 1000
 # S / crop: VGG 3.1's 256 / 224 for the smallest scale (also AlexNet's 256 / 227, rounded); the
 # jitter stops at 1.5 rather than VGG's 2, so that little of the rendered resolution is invented.
 SCALE_MIN, SCALE_MAX = 1.14, 1.5
-# One epoch of `steps` steps: the validation pass and the checkpoint at an epoch's end cost a
-# run seconds, and the verdicts read only the final accuracy.
-EPOCHS = 1
+# `steps` in five epochs: every arm's curve in its result (the validation pass and the checkpoint
+# at an epoch's end cost a run seconds); the verdicts read only the final accuracy.
+EPOCHS = 5
 BATCH = 32
 # --local: every arm a few steps on a few hundred images, one seed: a check that it runs.
 LOCAL = dict(steps=8, num_train=256, num_validation=64)
@@ -43,7 +44,8 @@ def recipe(base: Recipe, size: int, steps: int, local: bool = False, jitter: boo
     sizes = dict(num_train=LOCAL["num_train"], num_validation=LOCAL["num_validation"]) if local \
         else dict(num_train=TRAIN_IMAGES, num_validation=VALIDATION_IMAGES)
     return dataclasses.replace(
-        base, name=f"{base.name}+experiment", batch_size=BATCH, epochs=EPOCHS, input_size=size,
+        base, name=f"{base.name}+experiment", batch_size=BATCH, epochs=1 if local else EPOCHS,
+        min_steps=None, input_size=size,
         scale_min=side, scale_max=round(size * SCALE_MAX) if jitter else side, shapes_side=side,
         schedule="cosine", warmup_steps=min(100, steps // 5), **sizes, **overrides)
 
@@ -53,7 +55,8 @@ def arm(model: str, recipe: Recipe, steps: int, width: float = 1.0, fc_units: in
     """One arm: a RunConfig without seed and run directory; no export, a checkpoint every 100
     steps (a relaunch resumes there); float32 on every machine, as the claims were measured."""
     return RunConfig(model=model, recipe=recipe, width=width, fc_units=fc_units,
-                     model_options=model_options, steps_per_epoch=max(1, steps // EPOCHS),
+                     model_options=model_options,
+                     steps_per_epoch=max(1, steps // recipe.epochs),
                      export_dir=None, checkpoint_every=100, run_dir="", precision="float32")
 
 

@@ -15,7 +15,7 @@ import dataclasses
 import os
 
 import research.small_cnn  # noqa: F401  registers "small_cnn"
-from pipelines.training.config import DEMO
+from pipelines.training.recipes import DEMO
 from research.experiments.base import BATCH, Experiment, arm, steps_for
 from research.experiments.kernel_size import CLAIMS, STACKS
 

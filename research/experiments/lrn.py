@@ -10,26 +10,24 @@ init on these 0-255 inputs started at a loss of 7.9 and ended at 30%.
 Command: python -m research.run lrn [--local]
 """
 
-import dataclasses
+from typing import Any
 
-from pipelines.training.config import DEMO, RunConfig
+from pipelines.training.config import RunConfig
+from pipelines.training.recipes import DEMO
 from research.experiments.base import Experiment, arm, recipe, steps_for
 
-STEPS, EPOCHS, LOCAL_EPOCHS = 3000, 5, 1
+STEPS = 3000
 CLAIMS = (("LRN does not help VGG A (VGG 4.1: A-LRN no better)", "A", "A-LRN"),)
 SETTING = ("VGG at width 1/4, FC 256, 32 px, S fixed at 36, mean_rgb, Glorot, no dropout, "
            "Adam 1e-4, 3,000 steps")
 
 
-def vgg_arm(model: str, local: bool, epochs: int = EPOCHS, **overrides) -> RunConfig:
-    """A VGG arm at width 1/4 and FC 256 on 32 px crops, `epochs` epochs of the experiment's
-    steps (a curve per arm); the recipe is DEMO["vgg"]'s with `overrides`."""
+def vgg_arm(model: str, local: bool, **overrides: Any) -> RunConfig:
+    """A VGG arm at width 1/4 and FC 256 on 32 px crops; the recipe is DEMO["vgg"]'s with
+    `overrides`."""
     steps = steps_for(STEPS, local)
-    epochs = LOCAL_EPOCHS if local else epochs
-    r = dataclasses.replace(recipe(DEMO["vgg"], 32, steps, local, min_steps=None, **overrides),
-                            epochs=epochs)
-    return dataclasses.replace(arm(model, r, steps, width=0.25, fc_units=256),
-                               steps_per_epoch=max(1, steps // epochs))
+    return arm(model, recipe(DEMO["vgg"], 32, steps, local, **overrides), steps, width=0.25,
+               fc_units=256)
 
 
 def config(local: bool = False) -> Experiment:

@@ -155,7 +155,7 @@ from pipelines.training.distribute import split_cpu
 split_cpu(2)
 keras.mixed_precision.set_global_policy("mixed_float16")
 from pipelines.training import steps
-from pipelines.training.config import DEMO
+from pipelines.training.recipes import DEMO
 from pipelines.training.optimizer import make_optimizer
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():

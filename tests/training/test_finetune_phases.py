@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pipelines.training.config import recipe_for
+from pipelines.training.recipes import recipe_for
 from pipelines.training.schedule import FineTune, Schedule
 from pipelines.training.steps import mask_frozen
 

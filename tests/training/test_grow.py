@@ -6,7 +6,8 @@ import json
 import os
 
 from pipelines.training import grow
-from pipelines.training.config import DEMO, RunConfig, recipe_for
+from pipelines.training.config import RunConfig
+from pipelines.training.recipes import DEMO, recipe_for
 
 GROWN = [m for m in ("vgg_b", "vgg_c", "vgg_d", "vgg_e") if DEMO.get(m) and DEMO[m].grow_from]
 

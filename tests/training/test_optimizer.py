@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pipelines.training.config import DEMO, PAPER
+from pipelines.training.recipes import DEMO, PAPER
 from pipelines.training.optimizer import MIN_COMPILED_SIZE, make_optimizer
 
 

@@ -7,7 +7,9 @@ import tensorflow as tf
 
 from pipelines import train as train_cli
 from pipelines.training import plan as plan_module
-from pipelines.training.config import DEMO, PAPER, ConfigError, RunConfig
+from pipelines.training.checks import ConfigError
+from pipelines.training.config import RunConfig
+from pipelines.training.recipes import DEMO, PAPER
 from pipelines.training.inputs import dataset_fns
 
 SIZES = dict(num_train=40, num_validation=12, shapes_min_side=40, shapes_max_side=48,

@@ -2,7 +2,7 @@
 folder run records nothing of the embedded dataset."""
 
 from pipelines.train import parse_args, run_config
-from pipelines.training.config import DEMO, PAPER
+from pipelines.training.recipes import DEMO, PAPER
 
 
 def test_a_small_folder_gets_the_demo_recipes_step_budget():

@@ -5,11 +5,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from pipelines.training.config import DEMO, PAPER, RunConfig
+from pipelines.training.config import RunConfig
+from pipelines.training.recipes import DEMO, PAPER
 
 
 def test_plateau_schedule_divides_by_ten_at_most_three_times():
-    from pipelines.training.config import PAPER
+    from pipelines.training.recipes import PAPER
     from pipelines.training.optimizer import make_optimizer
     from pipelines.training.schedule import Schedule
     recipe = PAPER["alexnet"]
