@@ -169,7 +169,9 @@ def plot(result: dict[str, Any], path: str) -> None:
         axes[2].set_xlabel(f"epoch ({result['steps'] // len(epochs)} steps each)")
         axes[2].set_ylabel("validation top-1 accuracy (mean; seeds' range shaded)")
         axes[2].legend(fontsize=8)
-    fig.suptitle(f"{result['experiment']}: {result['setting']}, {result['steps']} steps "
+    # The setting names the experiment's step budget; --local runs a few steps of it.
+    shrink = f", --local: {result['steps']} steps" if result["local"] else ""
+    fig.suptitle(f"{result['experiment']}: {result['setting']}{shrink} "
                  f"(pipelines.training.run.train_and_evaluate)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)

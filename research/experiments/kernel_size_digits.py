@@ -44,5 +44,6 @@ def config(local: bool = False) -> Experiment:
             for label, stacks in STACKS.items()}
     return Experiment(
         "kernel-size-digits", "small CNN (3 stages: 16, 32, 64 channels) on scikit-learn's "
-        "handwritten digits, 32 px crops of S = 36, no mirror, Adam 1e-3", arms, CLAIMS, steps,
+        "handwritten digits, 32 px crops of S = 36, no mirror, Adam 1e-3, "
+        f"{STEPS} steps", arms, CLAIMS, steps,
         "python -m research.run kernel-size-digits", local, prepare=prepare)
