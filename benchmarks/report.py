@@ -17,11 +17,11 @@ import json
 import os
 import sys
 
-from benchmarks import report_peers, report_rows
+from benchmarks import report_peers, report_rows, report_runs
 from benchmarks.report_rows import cell
 
-READERS = report_rows.READERS + report_peers.READERS
-ORDER = {**report_rows.ORDER, **report_peers.ORDER}
+READERS = report_rows.READERS + report_runs.READERS + report_peers.READERS
+ORDER = {**report_rows.ORDER, **report_runs.ORDER, **report_peers.ORDER}
 BEGIN = "<!-- results:begin -->"
 END = "<!-- results:end -->"
 DEFAULT_RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")

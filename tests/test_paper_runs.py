@@ -52,7 +52,7 @@ def test_claim_and_curves_from_run_dirs(tmp_path):
     seeds = json.loads(open(tmp_path / "res" / "s.json").read())
     assert seeds["A"]["seeds"] == [0, 1, 2] and seeds["A"]["mean"] == pytest.approx(0.49)
     assert seeds["A"]["std"] == pytest.approx(0.01) and seeds["machine"]
-    from benchmarks.report_rows import runs_rows
+    from benchmarks.report_runs import runs_rows
     (row,) = runs_rows(seeds)
     assert "49.0% ± 1.0 (3 seeds)" in row[1] and "seeds 0, 1, 2" in row[2]
     assert "32 px" in row[2]  # today's config.json layout read as the earlier one
