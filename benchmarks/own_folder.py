@@ -4,8 +4,9 @@ make, as a user's own data arrives.
 The images are scikit-learn's bundled handwritten digits (1,797 8x8 grey scans of 43 people's
 digits, 10 classes; offline, no download), written as PNG files into FOLDER/train/<digit>/ and
 FOLDER/validation/<digit>/ (360 validation images, a seeded split) at run time. Then
-`python -m pipelines.train --dataset FOLDER` with no other flag (or the flags after `--`), and
-the run's validation accuracy, epochs and wall time with the machine in --json.
+`python -m pipelines.train --dataset FOLDER` with no other flag (or the flags after `--`), once per
+--seeds seed, and each run's validation accuracy, epochs and wall time with the machine in --json
+(the first seed's figures at the top level, every seed's under "runs").
 """
 
 import argparse
@@ -15,7 +16,7 @@ import sys
 import time
 
 from benchmarks.timing import cpu_description
-from research.paper_runs import read_run
+from pipelines.training.rundir import read_run
 
 VALIDATION = 360  # a fifth of the 1,797 images
 
@@ -44,25 +45,36 @@ def main(argv: list[str] | None = None) -> int:
     argv = argv[:argv.index("--")] if "--" in argv else argv
     p = argparse.ArgumentParser(prog="python -m benchmarks.own_folder", description=__doc__)
     p.add_argument("--folder", default="runs/digits_folder", help="where to write the images")
-    p.add_argument("--run-dir", default="runs/digits_default", help="the training run")
+    p.add_argument("--run-dir", default="runs/digits_default",
+                   help="the training run (RUN_DIR_seedS for each seed after the first)")
+    p.add_argument("--seeds", default="0", help="comma-separated training seeds (default: 0)")
     p.add_argument("--json", default=None, help="write the figures here")
     args = p.parse_args(argv)
+    try:
+        seeds = [int(seed) for seed in args.seeds.split(",")]
+    except ValueError:
+        p.error(f"--seeds: comma-separated integers, got {args.seeds!r}")
     train, validation = write_digits(args.folder)
     print(f"{args.folder}: {train} training and {validation} validation images")
     from pipelines.train import main as train_main
-    start = time.time()
-    code = train_main(["--dataset", args.folder, "--run-dir", args.run_dir, "--no-export",
-                       *extra])
-    seconds = time.time() - start
-    if code:
-        return code
-    _, rows = read_run(args.run_dir)
+    runs = []
+    for seed in seeds:
+        run_dir = args.run_dir if seed == seeds[0] else f"{args.run_dir}_seed{seed}"
+        start = time.time()
+        code = train_main(["--dataset", args.folder, "--run-dir", run_dir, "--no-export",
+                           "--seed", str(seed), *extra])
+        seconds = time.time() - start
+        if code:
+            return code
+        _, rows = read_run(run_dir)
+        runs.append(dict(seed=seed, epochs=len(rows),
+                         val_top1_accuracy=1 - rows[-1]["val_top1_error"],
+                         best_val_top1_accuracy=1 - min(r["val_top1_error"] for r in rows),
+                         wall_seconds=round(seconds, 1)))
+    first = {k: v for k, v in runs[0].items() if k != "seed"}
     result = dict(dataset="scikit-learn digits (8x8 grey scans), image folder",
-                  train_images=train, validation_images=validation, flags=extra,
-                  epochs=len(rows), val_top1_accuracy=1 - rows[-1]["val_top1_error"],
-                  best_val_top1_accuracy=1 - min(r["val_top1_error"] for r in rows),
-                  wall_seconds=round(seconds, 1), machine=cpu_description(),
-                  date=time.strftime("%Y-%m-%d"))
+                  train_images=train, validation_images=validation, flags=extra, **first,
+                  runs=runs, machine=cpu_description(), date=time.strftime("%Y-%m-%d"))
     print(json.dumps(result, indent=1))
     if args.json:
         with open(args.json, "w") as f:

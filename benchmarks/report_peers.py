@@ -88,15 +88,23 @@ def precision_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
 
 def own_folder_rows(data: Any) -> list[tuple[str, str, str, str]] | None:
     """benchmarks.own_folder: {"dataset", "train_images", "validation_images", "flags",
-    "epochs", "val_top1_accuracy", "best_val_top1_accuracy", "wall_seconds", "machine"}."""
+    "epochs", "val_top1_accuracy", "best_val_top1_accuracy", "wall_seconds", "machine", "runs"
+    (optional: one {"seed", "epochs", "val_top1_accuracy", ...} per seed)}; several seeds give
+    their mean and spread."""
     if not isinstance(data, dict) or "val_top1_accuracy" not in data or "dataset" not in data:
         return None
-    figure = f"val top-1 accuracy {100 * data['val_top1_accuracy']:.1f}%"
-    if data.get("best_val_top1_accuracy") is not None:
-        figure += f" (best epoch {100 * data['best_val_top1_accuracy']:.1f}%)"
+    runs = data.get("runs") if isinstance(data.get("runs"), list) else []
+    if len(runs) > 1:
+        figure = f"val top-1 accuracy {over_seeds([r['val_top1_accuracy'] for r in runs])}"
+        seconds = statistics.median(r["wall_seconds"] for r in runs)
+    else:
+        figure = f"val top-1 accuracy {100 * data['val_top1_accuracy']:.1f}%"
+        if data.get("best_val_top1_accuracy") is not None:
+            figure += f" (best epoch {100 * data['best_val_top1_accuracy']:.1f}%)"
+        seconds = data.get("wall_seconds")
     figure += f" after {data['epochs']} epochs"
-    if data.get("wall_seconds"):
-        figure += f", {data['wall_seconds'] / 60:.1f} min in all"
+    if seconds:
+        figure += f", {seconds / 60:.1f} min in all" + (" (median)" if len(runs) > 1 else "")
     flags = " ".join(data.get("flags") or []) or "none"
     setting = (f"`pipelines.train --dataset FOLDER`, other flags: {flags}; "
                f"{data['train_images']:,} training, {data['validation_images']:,} validation "

@@ -1,5 +1,7 @@
-"""Image folders (root/<split>/<class>/<image>): an up-front scan that refuses or skips bad files."""
+"""Image folders (root/<split>/<class>/<image>, or root/<class>/<image> split by a hash): an
+up-front scan that refuses or skips bad files."""
 
+import hashlib
 import os
 import sys
 from collections.abc import Sequence
@@ -41,13 +43,53 @@ def scan_folder(root: str, split: str
     """(paths as bytes, labels, class names, [(path, problem)]) for one split of an image folder.
 
     Classes are the sorted sub-folder names of the split folder; empty class folders keep their
-    label and are reported. Skipped files are named on stderr when the split is scanned.
-    Raises DataError when the split or every image is missing.
+    label and are reported. Skipped files are named on stderr when the split is scanned. A folder
+    of class folders alone (no split folders) is split by held_out: its train split is four
+    images in five, its validation split the fifth. Raises DataError when the split or every
+    image is missing.
     """
     split_dir = next((os.path.join(root, d) for d in SPLIT_DIRS.get(split, (split,))
                       if os.path.isdir(os.path.join(root, d))), None)
+    if split_dir is None and split in ("train", "validation") and _classes_only(root):
+        paths, labels, class_names, problems = _scan_classes(root)
+        if root not in _NOTED:
+            _NOTED.add(root)
+            print(f"{root}: class folders without train/ and validation/ folders: one image "
+                  f"in {HELD_OUT} is held out for validation (chosen by a hash of its path: the "
+                  f"same in every run)", file=sys.stderr)
+        relative = [os.path.relpath(os.fsdecode(p), root).replace(os.sep, "/") for p in paths]
+        chosen = [i for i, path in enumerate(relative)
+                  if held_out(path) == (split == "validation")]
+        if not chosen:
+            raise DataError(f"{root}: no image falls in its {split} split (one in {HELD_OUT} "
+                            f"validates); add images, or make {root}/{split}/<class>/")
+        return [paths[i] for i in chosen], [labels[i] for i in chosen], class_names, problems
     if split_dir is None:
-        raise DataError(f"{root}: no '{split}' folder (expected {root}/{split}/<class>/<image>)")
+        raise DataError(f"{root}: no '{split}' folder (expected {root}/{split}/<class>/<image>, "
+                        f"or class folders alone: {root}/<class>/<image>)")
+    return _scan_classes(split_dir)
+
+
+HELD_OUT = 5  # a folder of class folders alone: one image in five validates
+
+
+def held_out(relative_path: str) -> bool:
+    """Whether an image of a folder without split folders validates: one in HELD_OUT, by a hash
+    of its path inside the folder, so that the split is the same in every run and process and
+    adding an image moves no other."""
+    return hashlib.sha256(relative_path.encode()).digest()[0] % HELD_OUT == 0
+
+
+def _classes_only(root: str) -> bool:
+    """No split folder, and at least one class folder."""
+    entries = [d for d in os.listdir(root) if not d.startswith(".")]
+    splits = {name for names in SPLIT_DIRS.values() for name in names}
+    return not splits & set(entries) and any(os.path.isdir(os.path.join(root, d))
+                                              for d in entries)
+
+
+def _scan_classes(split_dir: str
+                  ) -> tuple[list[bytes], list[int], list[str], list[tuple[str, str]]]:
     class_names = sorted(d for d in os.listdir(split_dir)
                          if os.path.isdir(os.path.join(split_dir, d)) and not d.startswith("."))
     if not class_names:
@@ -67,6 +109,7 @@ def scan_folder(root: str, split: str
     return list(paths), list(labels), class_names, list(problems)
 
 
+_NOTED = set()  # folders whose held-out split was announced
 _SCANS = {}  # split folder -> (its class folders' mtimes, _scan's result)
 
 

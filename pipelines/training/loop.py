@@ -43,13 +43,15 @@ class Trainer:
                  plan: Plan,
                  train_dataset_fn: Callable[[tf.distribute.InputContext, int], tf.data.Dataset],
                  val_dataset_fn: Callable[[tf.distribute.InputContext], tf.data.Dataset],
-                 head_layers: Sequence[str] | None = None) -> None:
+                 head_layers: Sequence[str] | None = None,
+                 then: tuple[str, float] | None = None) -> None:
         config = plan.config
         steps_per_epoch = plan.steps_per_epoch
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
         self.train_dataset_fn, self.val_dataset_fn = train_dataset_fn, val_dataset_fn
         self.spe = steps_per_epoch
+        self.then = then  # a later stage's name and cost in this run's images (EpochMeter)
         self.chief = distribute.is_chief(strategy)
         # Fine-tuning: the first head_epochs train only `head_layers` (the layers that got no
         # pretrained weights), the rest are masked (pipelines.training.steps.mask_frozen).
@@ -106,7 +108,8 @@ class Trainer:
         iterator = self._train_iterator()  # one endless stream, started where the run left off
         while int(self.epoch.numpy()) < epochs:
             epoch, first = int(self.epoch.numpy()), int(self.step_in_epoch.numpy())
-            meter = EpochMeter(epoch, epochs, first, self.spe, self.recipe.batch_size)
+            meter = EpochMeter(epoch, epochs, first, self.spe, self.recipe.batch_size,
+                               then=self.then)
             step = first
             while step < self.spe:  # one call runs n steps; the host reads metrics once per call
                 n = self._steps_in_call(step)

@@ -20,13 +20,16 @@ if TYPE_CHECKING:
 
 class EpochMeter:
     """Sums of (loss, top-1 hits, top-5 hits, images) over an epoch, and a throttled progress line
-    with images/s and the ETA of the whole run."""
+    with images/s and the ETA of the whole run. `then` (name, images): a later stage (the deeper
+    net of a grown run, pipelines.training.grow) as this run's images of the same cost, whose
+    time the line adds to this run's as the ETA of both."""
 
     def __init__(self, epoch: int, epochs: int, first_step: int, steps_per_epoch: int,
-                 global_batch: int, every_seconds: float = 10.0) -> None:
+                 global_batch: int, every_seconds: float = 10.0,
+                 then: tuple[str, float] | None = None) -> None:
         self.epoch, self.epochs, self.first = epoch, epochs, first_step
         self.spe, self.batch = steps_per_epoch, global_batch
-        self.every = every_seconds
+        self.every, self.then = every_seconds, then
         self.sums = np.zeros(4)
         self.start = time.time()
         self.last_print = 0.0
@@ -41,9 +44,14 @@ class EpochMeter:
         done = step + 1 - self.first
         rate = done * self.batch / elapsed
         left = self.spe - step - 1 + (self.epochs - self.epoch - 1) * self.spe
+        eta = f"ETA {duration(left * self.batch / max(rate, 1e-9))}"
+        if self.then:
+            name, images = self.then
+            both = (left * self.batch + images) / max(rate, 1e-9)
+            eta += f" (then {name}: both {duration(both)})"
         line(f"epoch {self.epoch + 1}/{self.epochs} step {step + 1}/{self.spe} "
-                 f"loss {self.sums[0] / done:.4f} top1-err {1 - self.sums[1] / self.sums[3]:.3f} "
-                 f"{rate:.1f} img/s ETA {duration(left * self.batch / max(rate, 1e-9))}")
+             f"loss {self.sums[0] / done:.4f} top1-err {1 - self.sums[1] / self.sums[3]:.3f} "
+             f"{rate:.1f} img/s {eta}")
 
     def summary(self) -> dict[str, float]:
         steps = max(self.spe - self.first, 1)
@@ -91,7 +99,8 @@ def first_screen(config: RunConfig, resolved: Resolved) -> list[str]:
     replicas, workers = resolved.replicas, resolved.workers
     return [
         f"{model}, {classes} classes, {size}x{size} input",
-        f"recipe {recipe.name}: {epochs} of {resolved.steps_per_epoch} steps, "
+        f"recipe {recipe.name}: {epochs} of {resolved.steps_per_epoch} steps"
+        f"{passes(config, resolved)}, "
         f"global batch {recipe.batch_size}, {recipe.optimizer} lr {recipe.learning_rate:g} "
         f"({recipe.schedule})",
         f"data {config.dataset}: {resolved.train_images or '?'} training images"
@@ -104,6 +113,16 @@ def first_screen(config: RunConfig, resolved: Resolved) -> list[str]:
         f"run dir {config.run_dir} (the full config: "
         f"{os.path.join(config.run_dir, 'config.json')})",
     ]
+
+
+def passes(config: RunConfig, resolved: Resolved) -> str:
+    """", N passes over the training images each" when an epoch is longer than one pass (a
+    small dataset stretched to the recipe's step budget, Recipe.for_data); "" otherwise."""
+    images = resolved.train_images
+    if not images or resolved.steps_per_epoch * config.recipe.batch_size <= images:
+        return ""
+    return f" ({resolved.steps_per_epoch * config.recipe.batch_size / images:.3g} passes over " \
+           f"the training images each)"
 
 
 def duration(seconds: float) -> str:

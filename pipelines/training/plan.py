@@ -60,9 +60,11 @@ class Plan:
         return dict(self.config.to_json(), **self.resolved.to_json())
 
 
-def plan(config: RunConfig, strategy: tf.distribute.Strategy) -> Plan:
+def plan(config: RunConfig, strategy: tf.distribute.Strategy,
+         weights: WeightSource | None = None) -> Plan:
     """`config` resolved on this machine's `strategy` and its data (RunError, DataError: one
-    line). Applies the precision policy it picks (pipelines.training.precision)."""
+    line). Applies the precision policy it picks (pipelines.training.precision). `weights`:
+    config.weights already resolved (pipelines.train resolves it for its normalisation)."""
     spec = get_spec(config.model)
     recipe = config.recipe
     chosen, why = precision.apply(config.precision)
@@ -77,8 +79,8 @@ def plan(config: RunConfig, strategy: tf.distribute.Strategy) -> Plan:
     if spe < 1:
         raise RunError(f"{train.num_examples} training images are fewer than one batch of "
                        f"{recipe.batch_size}")
-    recipe = recipe.for_data(config.dataset == EMBEDDED, spe,
-                             epochs_given=config.steps_per_epoch is not None)
+    recipe, spe = recipe.for_data(config.dataset == EMBEDDED, spe,
+                                  steps_given=config.steps_per_epoch is not None)
     config = dataclasses.replace(config, recipe=recipe)
     # What inference needs (size, normalisation, scales, class names, the data trained on)
     # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.
@@ -93,7 +95,7 @@ def plan(config: RunConfig, strategy: tf.distribute.Strategy) -> Plan:
                         decoded_cache=not config.data_service and decoded_cache(
                             spec, preprocessing, train.num_examples))
     return Plan(config, spec, train, validation, preprocessing, resolved,
-                _weights(config, spec) if config.weights else None)
+                (weights or _weights(config, spec)) if config.weights else None)
 
 
 def _weights(config: RunConfig, spec: ModelSpec) -> WeightSource:

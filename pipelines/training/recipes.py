@@ -22,9 +22,11 @@ class Recipe:
     batch_size: int  # global, over every replica and worker
     learning_rate: float
     epochs: int
-    # A dataset with fewer images than the recipe was made for gets more epochs, so that the run
-    # still takes at least min_steps steps (the step budget the recipe was tuned with; it applies
-    # only when neither --epochs nor --steps is given). None: epochs as they are.
+    # A dataset with fewer images than the recipe was made for gets longer epochs (more than one
+    # pass over its images each), so that the run still takes at least min_steps steps (the step
+    # budget the recipe was tuned with) in the recipe's number of epochs: a folder of 60 images
+    # does not validate and checkpoint 1,750 times. It applies only when neither --epochs nor
+    # --steps is given. None: one pass per epoch.
     min_steps: int | None = None
     optimizer: str = "sgd"  # "sgd" (momentum 0.9, weight decay in the objective) or "adam"
     # "plateau" (divide by 10 when val error stalls), "cosine", or "finetune" (learning_rate for
@@ -88,22 +90,24 @@ class Recipe:
         if self.normalization is not None:
             one_of(self, "normalization", tuple(NORMALIZATIONS))
 
-    def for_data(self, embedded, steps_per_epoch, epochs_given=False):
-        """This recipe on a dataset of steps_per_epoch steps: the embedded dataset's sizes only
-        on the embedded dataset (a folder run records nothing of it), and enough epochs for
-        min_steps unless the number of epochs or of steps per epoch was given."""
+    def for_data(self, embedded: bool, pass_steps: int,
+                 steps_given: bool = False) -> tuple["Recipe", int]:
+        """(recipe, steps per epoch) of this recipe on a dataset of pass_steps steps per pass:
+        the embedded dataset's sizes only on the embedded dataset (a folder run records nothing
+        of it), and epochs long enough for min_steps unless the steps per epoch were given
+        (then pass_steps is what was given)."""
         recipe = self
         if not embedded:
             recipe = dataclasses.replace(recipe, num_train=None, num_validation=None,
                                          shapes_min_side=None, shapes_max_side=None,
                                          shapes_side=None)
-        if recipe.min_steps and not epochs_given:
-            epochs = max(recipe.epochs, -(-recipe.min_steps // steps_per_epoch))
-            recipe = dataclasses.replace(recipe, epochs=epochs)
-        return recipe
+        steps = pass_steps
+        if recipe.min_steps and not steps_given:
+            steps = max(pass_steps, -(-recipe.min_steps // recipe.epochs))
+        return recipe, steps
 
     @property
-    def dataset_sizes(self):
+    def dataset_sizes(self) -> dict[str, int] | None:
         sizes = dict(num_train=self.num_train, num_validation=self.num_validation,
                      min_side=self.shapes_min_side, max_side=self.shapes_max_side,
                      side=self.shapes_side)
@@ -177,7 +181,7 @@ FINETUNE = {
 RECIPES = {"paper": PAPER, "demo": DEMO, "paper_bias0.1": PAPER_BIAS01, "finetune": FINETUNE}
 
 
-def recipe_for(name, recipes, model=None):
+def recipe_for(name: str, recipes: str, model: str | None = None) -> Recipe:
     """The recipe `name` ("paper", "paper_bias0.1", "demo", "finetune") of a model: the table's
     entry for the model itself (e.g. DEMO["vgg_e"]) if it has one, else that of its recipe table
     key (its registry entry's keras_nets.ModelSpec.recipes, e.g. "vgg")."""

@@ -25,49 +25,56 @@ from pipelines.training.model import build_model, input_size
 from pipelines.training.plan import Plan, RunError, plan
 
 if TYPE_CHECKING:
+    from keras_nets.convert import WeightSource
     from pipelines.training.recipes import Recipe
 
 
-def train_and_evaluate(config: RunConfig) -> tuple[Trainer, list[dict], str | None]:
+def train_and_evaluate(config: RunConfig, weights: WeightSource | None = None
+                       ) -> tuple[Trainer, list[dict], str | None]:
     """Train `config.model` per `config.recipe`; returns (trainer, history, stop signal). A recipe
     that grows the net from a shallower one (VGG 3.1, pipelines.training.grow) trains that one
     first, in its own run directory inside this run's; a stop signal in it ends the run. Its
-    lines go to pipelines.training.log, from the chief only."""
+    lines go to pipelines.training.log, from the chief only. `weights`: config.weights as the
+    caller already resolved it (keras_nets.convert.resolve), so that it is resolved once."""
     strategy = distribute.make_strategy(config.strategy)  # first: collectives need a fresh context
     with chief_only(distribute.is_chief(strategy)):
-        return _stages(config, strategy)
+        return _stages(config, strategy, weights)
 
 
-def _stages(config: RunConfig, strategy: tf.distribute.Strategy
-            ) -> tuple[Trainer, list[dict], str | None]:
+def _stages(config: RunConfig, strategy: tf.distribute.Strategy,
+            weights: WeightSource | None = None) -> tuple[Trainer, list[dict], str | None]:
     stage = grow.shallower_run(config)
     if stage is not None:
         size = input_size(config)
+        ratio = grow.compute_ratio(config, stage, size)
         line(f"VGG 3.1: {config.model} starts from a trained {stage.model}: two runs, "
-            f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s "
-            f"({_budget(config.recipe)}, at {grow.compute_ratio(config, stage, size):.1f}x "
-            f"{stage.model}'s compute per image); each prints its own ETA")
-        trainer, history, stopped = _train(stage, strategy)
+             f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s "
+             f"({_budget(config.recipe)}, at {ratio:.1f}x {stage.model}'s compute per image); "
+             f"{stage.model}'s ETA adds {config.model}'s estimate")
+        trainer, history, stopped = _train(stage, strategy, then=(config, ratio))
         if stopped:
             return trainer, history, stopped
         line(f"{config.model} from {stage.model}'s first four conv and three FC layers")
         config = grow.grown(config, stage)
-    return _train(config, strategy)
+    return _train(config, strategy, weights=weights)  # a grown run has no --weights
 
 
 def _budget(recipe: Recipe) -> str:
     """A recipe's step budget in words, before the data fixes the steps per epoch."""
     if recipe.min_steps:
-        return f"{recipe.epochs} epochs or {recipe.min_steps:,} steps, whichever is more"
+        return f"{recipe.epochs} epochs, {recipe.min_steps:,} steps at least"
     return f"{recipe.epochs} epochs"
 
 
-def _train(config: RunConfig, strategy: tf.distribute.Strategy
+def _train(config: RunConfig, strategy: tf.distribute.Strategy,
+           then: tuple[RunConfig, float] | None = None, weights: WeightSource | None = None
            ) -> tuple[Trainer, list[dict], str | None]:
+    """One stage; `then` (the later stage's config, its compute per image over this one's)
+    makes the progress line's ETA cover both."""
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    run = plan(config, strategy)  # resolved once: everything below reads the plan
+    run = plan(config, strategy, weights)  # resolved once: everything below reads the plan
     _write_config(run, strategy)
     train_fn, val_fn = dataset_fns(run)
     config = run.config
@@ -79,8 +86,9 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy
         if config.init_from:
             run.spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
         head = _load_pretrained(run, model) if run.weights else None
+    later = (then[0].model, grow.images_of(then[0], run) * then[1]) if then else None
     trainer = Trainer(strategy=strategy, model=model, plan=run, train_dataset_fn=train_fn,
-                      val_dataset_fn=val_fn, head_layers=head)
+                      val_dataset_fn=val_fn, head_layers=head, then=later)
     start = time.time()
     history, stopped = trainer.fit()
     if not stopped:

@@ -119,6 +119,29 @@ def test_folder_errors(tmp_path):
         load_split(f"folder:{tmp_path}", "train")
 
 
+def test_class_folders_alone_are_split_by_a_hash_of_each_path(tmp_path, capsys):
+    from pipelines.data.folders import HELD_OUT, held_out
+    png = encode(noise_image(12, 12))
+    for name in ("cats", "dogs"):
+        os.makedirs(tmp_path / name)
+        for i in range(40):
+            (tmp_path / name / f"{i}.png").write_bytes(png)
+    (tmp_path / "dogs" / "broken.png").write_bytes(png[:50])
+    train = load_split(str(tmp_path), "train")
+    validation = load_split(str(tmp_path), "validation")
+    assert train.class_names == validation.class_names == ("cats", "dogs")
+    assert train.num_examples + validation.num_examples == 80  # every good image, once
+    expected = sum(held_out(f"{c}/{i}.png") for c in ("cats", "dogs") for i in range(40))
+    assert validation.num_examples == expected and 4 < expected < 28  # about one in HELD_OUT
+    err = capsys.readouterr().err
+    assert err.count(f"one image in {HELD_OUT} is held out") == 1  # said once
+    assert "broken.png" in err
+    assert held_out("cats/7.png") == held_out("cats/7.png")  # the same in every run
+    os.makedirs(tmp_path / "validation")  # a split folder: the layout it names, not a hash
+    with pytest.raises(DataError, match="no 'train' folder .* or class folders alone"):
+        load_split(str(tmp_path), "train")
+
+
 def test_a_split_is_scanned_once_until_its_folders_change(folder, monkeypatch):
     from pipelines.data import folders
     read = []

@@ -4,6 +4,7 @@ own recipe on the deeper run's input, in a run directory of its own inside the d
 import dataclasses
 import json
 import os
+import re
 
 from pipelines.training import grow
 from pipelines.training.config import RunConfig
@@ -77,7 +78,8 @@ def test_a_grown_run_trains_a_then_d_and_a_relaunch_retrains_neither(tmp_path):
             "--epochs", "1", "--steps", "2", "--run-dir", str(run)]
     first = train(tmp_path, *tiny)
     assert "VGG 3.1: vgg_d starts from a trained vgg_a" in first.stdout
-    assert "x vgg_a's compute per image); each prints its own ETA" in first.stdout
+    assert "x vgg_a's compute per image); vgg_a's ETA adds vgg_d's estimate" in first.stdout
+    assert re.search(r"epoch 1/1 step 2/2 .* ETA \S+ \(then vgg_d: both \S+\)", first.stdout)
     assert first.stdout.count("epoch 1/1 step 2/2") == 2  # A's step, then D's
     stage = run / "grown_from_vgg_a"
     a = json.loads((stage / "config.json").read_text())

@@ -86,11 +86,11 @@ def test_each_split_is_opened_once_per_run(tmp_path, monkeypatch):
                        width=0.25, precision="float32", run_dir=str(tmp_path / "run"))
     run = plan_module.plan(config, tf.distribute.OneDeviceStrategy("/cpu:0"))
     assert opened == ["train", "validation"]
-    assert run.steps_per_epoch == 40 // 8 and run.resolved.train_images == 40
-    # The demo's step budget fitted to 5 steps per epoch (Recipe.for_data).
-    assert run.config.recipe.epochs == -(-recipe.min_steps // 5)
+    assert run.resolved.train_images == 40
+    # The demo's step budget in its 7 epochs of 5 steps a pass (Recipe.for_data).
+    assert run.config.recipe.epochs == 7 and run.steps_per_epoch == -(-recipe.min_steps // 7)
     assert run.preprocessing.class_names == run.train.class_names
-    assert run.written()["steps_per_epoch"] == 5 and run.written()["model"] == "alexnet"
+    assert run.written()["steps_per_epoch"] == 250 and run.written()["model"] == "alexnet"
     train_fn, val_fn = dataset_fns(run)
     context = tf.distribute.InputContext()
     images, labels = next(iter(train_fn(context, 0)))
@@ -98,3 +98,15 @@ def test_each_split_is_opened_once_per_run(tmp_path, monkeypatch):
     validation = list(val_fn(context))
     assert sum(int(mask.numpy().sum()) for _, _, mask in validation) == 12
     assert opened == ["train", "validation"]  # the input pipelines read the opened splits
+
+
+def test_weights_the_cli_resolved_are_not_resolved_again(tmp_path, monkeypatch):
+    from keras_nets import convert
+    source = convert.WeightSource("caffe", str(tmp_path / "w.caffemodel"), "caffe_bgr", {})
+    monkeypatch.setattr(convert, "resolve", lambda *a, **k: pytest.fail("resolved twice"))
+    recipe = dataclasses.replace(DEMO["alexnet"], batch_size=8, input_size=32, **SIZES)
+    config = RunConfig(model="alexnet", recipe=recipe, data_dir=str(tmp_path), fc_units=16,
+                       width=0.25, precision="float32", run_dir=str(tmp_path / "run"),
+                       weights=source.path)
+    run = plan_module.plan(config, tf.distribute.OneDeviceStrategy("/cpu:0"), source)
+    assert run.weights is source
