@@ -22,7 +22,7 @@ from typing import Any
 
 from benchmarks.timing import cpu_description
 from pipelines.training.rundir import read_metrics, stage_dir
-from research.paper_runs import read_run
+from pipelines.training.rundir import read_run
 
 
 def summarize(run_dir: str) -> dict[str, Any]:

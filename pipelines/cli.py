@@ -1,9 +1,13 @@
 """What every entry point shares: argument errors as one line with exit code 2."""
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any, NoReturn
+
+from keras_nets.errors import UserError
 
 
 # The console commands pyproject.toml's [project.scripts] installs, and the module each runs
@@ -50,6 +54,19 @@ def fail(prog: str, message: str | BaseException) -> NoReturn:
     """One-line error, exit code 2."""
     print(f"{prog}: error: {message}", file=sys.stderr)
     sys.exit(2)
+
+
+@contextlib.contextmanager
+def user_errors(prog: str) -> Iterator[None]:
+    """A UserError (keras_nets.errors: the one base of what a user can fix) or an OSError on a
+    path the user named (missing, unreadable, unwritable) raised inside ends the command with
+    one line and exit code 2; any other exception is a bug and keeps its traceback."""
+    try:
+        yield
+    except UserError as err:
+        fail(prog, err)
+    except OSError as err:
+        fail(prog, f"{err.filename}: {err.strerror}" if err.filename and err.strerror else err)
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:

@@ -19,7 +19,7 @@ from pipelines import quiet
 # stay off the screen, --help included, as in pipelines.train (pipelines.quiet).
 quiet.hide_startup_notices()
 
-from pipelines.cli import ArgumentParser, fail  # noqa: E402  (after the notices are filtered)
+from pipelines.cli import ArgumentParser, user_errors  # noqa: E402  (after the notices are filtered)
 from pipelines.errors import UserError  # noqa: E402
 from pipelines.evaluation.scoring import PROTOCOLS  # noqa: E402
 
@@ -114,33 +114,34 @@ class Progress:
 
 def main(argv: list[str] | None = None) -> int:
     parser, args = parse_args(argv)
+    with user_errors(parser.prog):  # a missing or damaged model, data of other classes, ...
+        return score(parser.prog, args)
+
+
+def score(prog: str, args: argparse.Namespace) -> int:
+    """The table: one row per protocol and test scale (UserError: one line for the CLI)."""
     from keras_nets import to_dense
+    from keras_nets.protocols import TEST
     from pipelines.data.sources import load_split
     from pipelines.evaluation.scoring import evaluate, protocol_rows
     from pipelines.serving.loader import load
-    try:
-        saved = load(args.model)
-    except (FileNotFoundError, UserError) as err:
-        fail(parser.prog, err)
+    saved = load(args.model)
     pre, spec = saved.preprocessing, saved.spec
     if saved.assumed:
-        print(f"{parser.prog}: note: {args.model} carries no preprocessing; assuming the "
+        print(f"{prog}: note: {args.model} carries no preprocessing; assuming the "
               f"paper's for {spec.name} ({pre.normalization}, test scale {pre.eval_scale})",
               file=sys.stderr)
     dataset, sizes, how = data_of(saved, args)
     # A run directory also says where its TFDS data was prepared (config.json).
     data_dir = args.data_dir or (saved.run_config.get("data_dir") if not args.dataset else None)
-    split_of = lambda: load_split(dataset, args.split, data_dir=data_dir, shapes_sizes=sizes)
-    try:
-        split = split_of()
-        outputs = saved.model.output.shape[-1] if saved.model is not None else None
-        check_classes(saved, split.class_names, outputs)
-    except ValueError as err:  # UserError (pipelines.errors), and a class count that differs
-        fail(parser.prog, err)
+    # Opened once: a folder is scanned once, however many protocols read it.
+    split = load_split(dataset, args.split, data_dir=data_dir, shapes_sizes=sizes)
+    outputs = saved.model.output.shape[-1] if saved.model is not None else None
+    check_classes(saved, split.class_names, outputs)
     if args.scales and min(args.scales) < pre.input_size:
-        fail(parser.prog, f"--scale {min(args.scales)} is below the model's "
-                          f"{pre.input_size} px crop: a test scale Q is the shorter side the "
-                          f"crops are taken from (VGG section 3.2)")
+        raise UserError(f"--scale {min(args.scales)} is below the model's {pre.input_size} px "
+                        f"crop: a test scale Q is the shorter side the crops are taken from "
+                        f"(VGG section 3.2)")
     single = args.scales or [pre.eval_scale]
     multi = args.scales or list(pre.test_scales)
     dense = None
@@ -152,17 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {split.source}, split {args.split}, {split.num_examples} images ({how})")
     print(f"{'protocol':<32}{'top-1 err %':>12}{'top-5 err %':>12}")
     for protocol in args.protocol_list:
-        needs_dense = protocol in ("dense", "dense_multi_crop")
+        needs_dense = protocol in TEST and TEST[protocol].needs_dense
         if protocol not in spec.test_protocols or (needs_dense and dense is None):
             why = "needs the Keras model" if protocol in spec.test_protocols else \
                 f"not a protocol of {spec.name}"
             print(f"{protocol:<32}({why})")
             continue
         for row, input_protocol, q in protocol_rows(protocol, single, multi):
-            e1, e5 = evaluate(saved.predict, dense, lambda: split_of().dataset, input_protocol,
+            e1, e5 = evaluate(saved.predict, dense, lambda: split.dataset, input_protocol,
                               pre.input_size, q, pre.normalization,
-                              progress=Progress(split.num_examples * (
-                                  2 if input_protocol == "dense_multi_crop" else 1)))
+                              progress=Progress(  # one pass over the images per set of views
+                                  split.num_examples * len(TEST[input_protocol].views)))
             print(f"{row:<32}{100 * e1:>12.1f}{100 * e5:>12.1f}", flush=True)
     return 0
 

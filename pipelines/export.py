@@ -9,7 +9,25 @@ a run: BASE/<next version>/, atomically, checked against the Keras model before 
 import os
 import sys
 
-from pipelines.cli import ArgumentParser, fail
+from pipelines import quiet
+from pipelines.cli import ArgumentParser, user_errors
+
+
+def export(model: str, export_dir: str, name: str | None, top_k: int) -> str:
+    """The path of a new version of `model` (a run directory or .keras file) under
+    export_dir/<name>/, checked against the Keras model (UserError: one line for the CLI)."""
+    from pipelines.errors import UserError
+    from pipelines.serving.loader import load
+    from pipelines.serving.saved_model import export_saved_model
+    saved = load(model)
+    if saved.model is None:
+        raise UserError(f"{model}: already an export (give a run directory or .keras)")
+    if not saved.preprocessing.class_names:
+        raise UserError(f"{model}: carries no class names (a model built in code: set "
+                        "model.preprocessing before saving it)")
+    saved.model.preprocessing = saved.preprocessing
+    base = os.path.join(export_dir, name or saved.preprocessing.model)
+    return export_saved_model(saved.model, base, top_k=top_k)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,21 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be >= 1")
-    from pipelines.errors import UserError
-    from pipelines.serving.loader import load
-    try:
-        saved = load(args.model)
-    except (FileNotFoundError, UserError) as err:
-        fail(parser.prog, err)
-    if saved.model is None:
-        fail(parser.prog, f"{args.model}: already an export (give a run directory or .keras)")
-    if not saved.preprocessing.class_names:
-        fail(parser.prog, f"{args.model}: carries no class names (a model built in code: set "
-                          "model.preprocessing before saving it)")
-    from pipelines.serving.saved_model import export_saved_model
-    saved.model.preprocessing = saved.preprocessing
-    base = os.path.join(args.export_dir, args.name or saved.preprocessing.model)
-    print(f"exported {export_saved_model(saved.model, base, top_k=args.top_k)}")
+    quiet.hide_startup_notices()  # TensorFlow's start-up notices off the screen
+    with user_errors(parser.prog):
+        print(f"exported {export(args.model, args.export_dir, args.name, args.top_k)}")
     return 0
 
 

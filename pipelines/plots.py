@@ -13,22 +13,35 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.cli import ArgumentParser, fail
+from pipelines import quiet
+from pipelines.cli import ArgumentParser, fail, user_errors
+from pipelines.errors import DamagedFile, MissingFile
 
 
 def conv1_kernels(source: str) -> dict[str, np.ndarray]:
-    """{tower name: [H, W, 3, N] kernel} of conv1, from any of the saved forms."""
+    """{tower name: [H, W, 3, N] kernel} of conv1, from any of the saved forms (MissingFile when
+    there is none, DamagedFile when it does not load)."""
     import tensorflow as tf
     if not (os.path.exists(source) or tf.io.gfile.glob(source + ".index")):
-        raise FileNotFoundError(f"{source}: no such run directory, model or checkpoint")
+        raise MissingFile(f"{source}: no such run directory, model or checkpoint")
     if os.path.isdir(source) and os.path.exists(os.path.join(source, "model.keras")):
         source = os.path.join(source, "model.keras")
     if source.endswith(".keras"):
-        import keras
-        import keras_nets  # noqa: F401
-        model = keras.saving.load_model(source, safe_mode=True)
+        from pipelines.serving.loader import load
+        model = load(source).model  # DamagedFile when it does not load
         names = [l.name for l in model.layers if l.name.startswith("conv1")]
         return {n: np.asarray(model.get_layer(n).kernel) for n in names}
+    try:
+        return _saved_kernels(source)
+    except MissingFile:
+        raise
+    except (ValueError, tf.errors.OpError) as err:
+        raise DamagedFile(f"{source}: does not load ({err.__class__.__name__})") from None
+
+
+def _saved_kernels(source: str) -> dict[str, np.ndarray]:
+    """conv1 of a SavedModel export or a training checkpoint (a run directory's newest)."""
+    import tensorflow as tf
     if os.path.exists(os.path.join(source, "saved_model.pb")):
         loaded = tf.saved_model.load(source)
         names = {v.name.split(":")[0]: v for v in loaded.variables}
@@ -46,7 +59,7 @@ def conv1_kernels(source: str) -> dict[str, np.ndarray]:
                 kernels[f"conv1_tower{len(kernels)}"] = reader.get_tensor(key)
         if kernels:
             return kernels
-    raise FileNotFoundError(f"{source}: no AlexNet conv1 kernels found")
+    raise MissingFile(f"{source}: no AlexNet conv1 kernels found")
 
 
 def structure_index(source: str, kernels: Mapping[str, np.ndarray]) -> dict[str, Any]:
@@ -117,7 +130,7 @@ def plot_curves(run_dir: str, out: str) -> None:
     from pipelines.training.rundir import METRICS, read_metrics
     rows = read_metrics(run_dir)
     if not rows:
-        raise ValueError(f"{os.path.join(run_dir, METRICS)} has no epochs yet")
+        raise MissingFile(f"{os.path.join(run_dir, METRICS)} has no epochs yet")
     epochs = [r["epoch"] for r in rows]
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     axes[0].plot(epochs, [r["loss"] for r in rows], label="train loss")
@@ -154,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         import matplotlib  # noqa: F401
     except ImportError:
         fail(parser.prog, "matplotlib is not installed: pip install -e '.[plot]'")
-    try:
+    quiet.hide_startup_notices()  # TensorFlow's start-up notices off the screen
+    with user_errors(parser.prog):
         if args.what == "filters":
             kernels = conv1_kernels(args.source)
             report = structure_index(args.source, kernels)
@@ -165,8 +179,6 @@ def main(argv: list[str] | None = None) -> int:
                     json.dump(report, out, indent=1)
         else:
             plot_curves(args.run_dir, args.output)
-    except (FileNotFoundError, ValueError, OSError) as err:
-        fail(parser.prog, err)
     print(f"wrote {args.output}")
     return 0
 

@@ -11,7 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from pipelines.cli import ArgumentParser, fail
+from pipelines import quiet
+from pipelines.cli import ArgumentParser, user_errors
+from pipelines.errors import DamagedFile
 from pipelines.serving.versions import resolve_version
 
 from pipelines.serving.batching import ALLOWED_BATCH_SIZES
@@ -29,16 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("images", nargs="+")
     parser.add_argument("--top", type=int, default=5, help="labels to print per image (<= k)")
     args = parser.parse_args(argv)
-    try:
-        path = resolve_version(args.model_dir)
-    except FileNotFoundError as err:
-        fail(parser.prog, err)
+    quiet.hide_startup_notices()  # TensorFlow's start-up notices off the answers' screen
     from pipelines.data.folders import image_problem
-    import tensorflow as tf
-    try:
-        serve = tf.saved_model.load(path).signatures["serving_default"]
-    except (OSError, KeyError, ValueError) as err:
-        fail(parser.prog, f"{path}: not a keras-nets export ({err.__class__.__name__})")
+    with user_errors(parser.prog):
+        serve = serving_signature(resolve_version(args.model_dir))
 
     def error(image: str, problem: str) -> None:
         print(f"{parser.prog}: error: {image}: {problem}", file=sys.stderr)
@@ -54,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = len(args.images) - len(readable)
     for start in range(0, len(readable), REQUEST_IMAGES):
         chunk = readable[start:start + REQUEST_IMAGES]
-        for (image, _), answer in zip(chunk, answers(serve, [data for _, data in chunk])):
+        with quiet.decoder_warnings_hidden():  # each bad image gets its own line below
+            replies = answers(serve, [data for _, data in chunk])
+        for (image, _), answer in zip(chunk, replies):
             if answer is None:
                 # The signature says only that it could not decode the image; the file's
                 # signature bytes and end say why when they can (not an image, empty, ...).
@@ -66,6 +64,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{image}: " + ", ".join(f"{label} {score:.3f}" for label, score
                                           in list(zip(labels, scores))[:args.top]))
     return 2 if failed else 0
+
+
+def serving_signature(path: str) -> Callable[..., dict[str, tf.Tensor]]:
+    """The export's serving_default signature; DamagedFile when `path` does not load as one."""
+    import tensorflow as tf
+    try:
+        return tf.saved_model.load(path).signatures["serving_default"]
+    except (OSError, KeyError, ValueError, tf.errors.OpError) as err:
+        raise DamagedFile(f"{path}: not a keras-nets export ({err.__class__.__name__})") from None
 
 
 def answers(serve: Callable[..., dict[str, tf.Tensor]], images: Sequence[bytes]

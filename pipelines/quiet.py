@@ -89,6 +89,23 @@ def _native_stderr_filtered(keep: Callable[[str], bool]) -> Iterator[None]:
             sys.stderr.flush()
 
 
+# What libjpeg and libpng print on stderr for a damaged image TensorFlow decodes, beside the
+# error the caller reports for that image itself (pipelines.predict: one line per bad file).
+_DECODER_WARNINGS = ("Improper call to JPEG library", "Corrupt JPEG data",
+                     "Premature end of JPEG file", "libpng warning", "libpng error")
+
+
+def is_decoder_warning(line: str) -> bool:
+    return line.startswith(_DECODER_WARNINGS)
+
+
+@contextlib.contextmanager
+def decoder_warnings_hidden() -> Iterator[None]:
+    """The block's native stderr without libjpeg's and libpng's lines about damaged images."""
+    with _native_stderr_filtered(lambda line: not is_decoder_warning(line)):
+        yield
+
+
 def hide_startup_notices(verbose: bool = False) -> None:
     """Import TensorFlow and probe its devices with the notices filtered out, and keep its
     deprecation notices off for the rest of the process (before anything else imports

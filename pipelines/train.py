@@ -21,7 +21,7 @@ quiet.hide_startup_notices(verbose="--verbose" in sys.argv[1:])
 from keras_nets.initializers import INITS  # noqa: E402  (after the notices are filtered)
 from keras_nets.normalization import NORMALIZATIONS
 from keras_nets.registry import get_spec, model_names
-from pipelines.cli import ArgumentParser, add_data_arguments, fail
+from pipelines.cli import ArgumentParser, add_data_arguments, fail, user_errors
 from pipelines.training.checks import ConfigError
 from pipelines.training.config import STRATEGIES, RunConfig
 from pipelines.training.recipes import RECIPES, recipe_for
@@ -193,19 +193,18 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.training import distribute  # TensorFlow after --help and argument errors
     if config.cpu_devices > 1:
         distribute.split_cpu(config.cpu_devices)
-    from pipelines.errors import UserError
     from pipelines.training.loop import NonFiniteLoss
     from pipelines.training.run import train_and_evaluate
     from pipelines.training.signals import exit_code
     from pipelines.training.lock import owning
     try:
-        if config.strategy in ("auto", "multi-worker"):
-            distribute.cluster_from_slurm(args.cluster_port)  # srun: no TF_CONFIG to write
-        # One owner per run dir (pipelines.training.lock); each worker of a job its own part.
-        with owning(config.run_dir, distribute.lock_part(config.strategy)):
-            _, _, stopped = train_and_evaluate(config)
-    except UserError as err:  # data, run directory, cluster: one line (pipelines.errors)
-        fail(parser.prog, err)
+        # Data, run directory, cluster: one line (pipelines.cli.user_errors).
+        with user_errors(parser.prog):
+            if config.strategy in ("auto", "multi-worker"):
+                distribute.cluster_from_slurm(args.cluster_port)  # srun: no TF_CONFIG to write
+            # One owner per run dir (pipelines.training.lock); each worker of a job its own part.
+            with owning(config.run_dir, distribute.lock_part(config.strategy)):
+                _, _, stopped = train_and_evaluate(config, getattr(args, "weight_source", None))
     except NonFiniteLoss as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return 3

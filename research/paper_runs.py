@@ -19,17 +19,8 @@ import time
 from typing import Any
 
 from benchmarks.timing import cpu_description
-
-
-def read_run(run_dir: str) -> tuple[dict[str, Any], list[dict]]:
-    """(config, [epoch metrics]) of a run directory."""
-    with open(os.path.join(run_dir, "config.json")) as f:
-        config = json.load(f)
-    from pipelines.training.rundir import read_metrics
-    rows = read_metrics(run_dir)
-    if not rows:
-        raise ValueError(f"{run_dir}: no finished epoch in metrics.jsonl")
-    return config, rows
+from pipelines.errors import UserError
+from pipelines.training.rundir import read_run
 
 
 def summary(run_dir: str) -> dict[str, Any]:
@@ -77,7 +68,7 @@ def _wall(run_dir: str) -> float | None:
         return json.load(f)
 
 
-def plot_curves(runs: dict[str, dict[str, Any]], out: str) -> None:
+def plot_arms(runs: dict[str, dict[str, Any]], out: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -143,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.what == "curves":
             result = {label: seeds_summary(dirs) for label, dirs in args.runs}
-            plot_curves(result, args.out + ".png")
+            plot_arms(result, args.out + ".png")
             result.update(machine=cpu_description(), date=time.strftime("%F"))
         else:
             result = dict(claim=args.claim)
@@ -159,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             result["verdict"], result["z"] = verdict(result["better"]["val_accuracy"],
                                                      result["other"]["val_accuracy"], 0.1)
             plot_claim(result, args.out + ".png")
-    except (OSError, ValueError, KeyError) as err:
+    # Not a finished run (pipelines.errors), a path, or a config.json without a field: one line.
+    except (UserError, OSError, KeyError) as err:
         p.exit(2, f"{p.prog}: error: {err}\n")
     with open(args.out + ".json", "w") as f:
         json.dump(result, f, indent=1)

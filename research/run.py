@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet.hide_startup_notices()  # before the experiments' configs import TensorFlow
     from research.experiments import NAMES, config
     from pipelines.cli import ArgumentParser
+    from pipelines.errors import UserError
+    from pipelines.training.loop import NonFiniteLoss
     p = ArgumentParser(module="research.run", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("names", nargs="+", metavar="NAME", help=f"{', '.join(NAMES)} or all")
@@ -213,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             p.exit(2, f"{p.prog}: error: --arms: {name} has {'; '.join(experiment.arms)}\n")
         try:
             result = run_experiment(experiment, seeds, out, arms)
-        except (OSError, ValueError, RuntimeError) as err:
+        # What a user can fix (pipelines.errors), a path, or an arm whose loss diverged: one
+        # line; anything else is a bug and keeps its traceback.
+        except (UserError, OSError, NonFiniteLoss) as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             p.exit(2, f"{p.prog}: error: {name}: {first}\n")
         path = os.path.join(out, name)

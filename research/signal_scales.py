@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.serving.loader import load
         try:
             saved = load(args.run)
-        except (FileNotFoundError, UserError) as err:
+        except UserError as err:  # missing or damaged (pipelines.serving.loader)
             p.exit(2, f"{p.prog}: error: {err}\n")
         model, pre = saved.model, saved.preprocessing
         size, norm, scale = pre.input_size, pre.normalization, pre.eval_scale

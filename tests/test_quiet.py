@@ -122,3 +122,12 @@ def test_peer_loss_held_drops_the_noise_only_when_a_worker_was_lost(lost):
         assert result.stderr.startswith(ABORT + CONTINUED), result.stderr
         assert "ValueError: the watcher's connection was reset" in result.stderr
         assert result.stderr.endswith("the run's line\n")
+
+
+def test_only_the_image_decoders_lines_about_damaged_images_are_dropped():
+    from pipelines.quiet import is_decoder_warning
+    assert is_decoder_warning("Improper call to JPEG library in state 201\n")
+    assert is_decoder_warning("Premature end of JPEG file\n")
+    assert is_decoder_warning("Corrupt JPEG data: 22 extraneous bytes before marker 0xd9\n")
+    assert not is_decoder_warning("python -m pipelines.predict: error: x.jpg: truncated JPEG\n")
+    assert not is_decoder_warning("Traceback (most recent call last):\n")

@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             ours = normalization(source.normalization)[0]
             print(f"{args.mean}: mean pixel (B, G, R) {', '.join(f'{v:.3f}' for v in pixel)}; "
                   f"{source.normalization} subtracts {', '.join(f'{v:.3f}' for v in ours)}")
-    except (convert.WeightsError, ValueError) as err:
+    # WeightsError (keras_nets.errors.UserError), and the builders' own ValueError for an
+    # --input-size below what the net can take.
+    except ValueError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
@@ -101,8 +103,8 @@ def _peek(kind: str, path: str) -> dict[str, int]:
     arrays = read_h5(path)
     convs = [n for n in arrays if "_conv" in n]
     if "fc2" not in arrays:
-        raise ValueError(f"{path}: a file without the classifier (a _notop file); convert the "
-                         "whole one")
+        raise convert.WeightsError(f"{path}: a file without the classifier (a _notop file); "
+                                   "convert the whole one")
     return dict(convs=len(convs), filters=arrays["block1_conv1"][0].shape[-1],
                 fc_units=arrays["fc2"][0].shape[-1], classes=arrays["predictions"][0].shape[-1])
 

@@ -13,6 +13,7 @@ import sys
 import tensorflow as tf
 
 from pipelines.cli import ArgumentParser
+from pipelines.errors import UserError
 
 service_lib = tf.data.experimental.service
 
@@ -21,7 +22,7 @@ def service_address(address: str) -> str:
     """"host:port" or "grpc://host:port" -> the "grpc://host:port" tf.data service wants."""
     host, _, port = address.removeprefix("grpc://").rpartition(":")
     if not host or not port.isdigit():
-        raise ValueError(f"data service address must be HOST:PORT, got {address!r}")
+        raise UserError(f"data service address must be HOST:PORT, got {address!r}")
     return f"grpc://{host}:{port}"
 
 
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             server = start_worker(args.dispatcher, args.port, args.host)
             print(f"worker {args.host}:{args.port} serving dispatcher {args.dispatcher}",
                   flush=True)
-    except (ValueError, tf.errors.OpError) as err:
+    except (UserError, tf.errors.OpError) as err:  # an address, a port in use
         p.error(str(err).strip().splitlines()[0])
     try:
         server.join()

@@ -17,7 +17,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from keras_nets import Preprocessing, SPECS, get_spec
-from pipelines.errors import DamagedFile
+from pipelines.errors import DamagedFile, MissingFile
 
 if TYPE_CHECKING:
     from keras_nets import ModelSpec
@@ -53,11 +53,11 @@ def read_json(path: str, what: str = "file") -> Any:
 
 
 def load(path: str) -> Saved:
-    """The Saved model at `path`; FileNotFoundError when nothing is there, DamagedFile when
+    """The Saved model at `path`; MissingFile when nothing is there, DamagedFile when
     something is there but cannot be loaded."""
     path = os.path.expanduser(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file or directory")
+        raise MissingFile(f"{path}: no such file or directory")
     if os.path.isdir(path) and (os.path.exists(os.path.join(path, "config.json"))
                                 or os.path.exists(os.path.join(path, "model.keras"))):
         return _load_run(path)
@@ -71,7 +71,7 @@ def _load_run(run_dir: str) -> Saved:
     config = read_json(config_path, "run config") if os.path.exists(config_path) else {}
     keras_path = os.path.join(run_dir, "model.keras")
     if not os.path.exists(keras_path):
-        raise FileNotFoundError(f"{run_dir}: the run has no model.keras yet (it saves one when "
+        raise MissingFile(f"{run_dir}: the run has no model.keras yet (it saves one when "
                                 "training ends; relaunch the same command to continue it)")
     saved = _load_keras(keras_path)
     return dataclasses.replace(saved, path=run_dir, kind="run", run_config=config)

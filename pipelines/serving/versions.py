@@ -2,6 +2,8 @@
 
 import os
 
+from pipelines.errors import MissingFile
+
 
 def next_version_dir(base_dir: str) -> str:
     """base_dir/<n+1> where n is the highest integer version present (1 when none)."""
@@ -19,5 +21,5 @@ def resolve_version(model_dir: str) -> str:
         path = os.path.join(model_dir, str(version))
         if os.path.exists(os.path.join(path, "saved_model.pb")):
             return path
-    raise FileNotFoundError(f"{model_dir}: no SavedModel (saved_model.pb) in it or in a "
-                            "numbered version under it")
+    raise MissingFile(f"{model_dir}: no SavedModel (saved_model.pb) in it or in a "
+                      "numbered version under it")

@@ -6,6 +6,7 @@ own fields when made (pipelines.training.checks).
 """
 
 import dataclasses
+from typing import Any
 
 from keras_nets.registry import get_spec, model_names
 from pipelines.training.checks import ConfigError, at_least, one_of
@@ -79,12 +80,12 @@ class RunConfig:
                                                   f"{self.data_service!r}")
 
     @property
-    def shapes_sizes(self):
+    def shapes_sizes(self) -> dict[str, int] | None:
         """The embedded dataset's sizes this run draws (None for any other dataset: a folder
         run records nothing of the embedded dataset)."""
         return self.recipe.dataset_sizes if self.dataset == "shapes" else None
 
-    def to_json(self):
+    def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 

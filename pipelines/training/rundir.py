@@ -69,9 +69,25 @@ def check_resumable(run_dir: str, resolved: dict[str, Any]) -> bool:
 
 def check_same_run(run_dir: str, resolved: dict[str, Any]) -> None:
     """Raise ConfigMismatch when run_dir/config.json describes another run than `resolved`."""
+    saved = read_config(run_dir)
+    if saved is None:
+        return
+    pairs = [(key, saved.get(key, LEGACY.get(key)), resolved[key]) for key in FIXED]
+    pairs += [(f"recipe.{key}", saved.get("recipe", {}).get(key), value)
+              for key, value in resolved["recipe"].items()]
+    for field, before, now in pairs:
+        if before != json.loads(json.dumps(now)):  # tuples read back as lists
+            raise ConfigMismatch(
+                f"{run_dir} holds a run with {field}={before!r} (config.json), this command asks "
+                f"for {now!r}: relaunch it with the same flags or choose another --run-dir")
+
+
+def read_config(run_dir: str) -> dict[str, Any] | None:
+    """run_dir/config.json (write_config), None when there is none; DamagedFile when it does not
+    read as a JSON object."""
     path = os.path.join(run_dir, "config.json")
     if not os.path.exists(path):
-        return
+        return None
     try:
         with open(path, "rb") as f:
             saved = json.loads(f.read().decode())
@@ -81,14 +97,19 @@ def check_same_run(run_dir: str, resolved: dict[str, Any]) -> None:
         raise DamagedFile(
             f"{path} is damaged ({err}); it records what the run in {run_dir} is: restore it, "
             "or delete it to continue the run with this command's flags unchecked") from None
-    pairs = [(key, saved.get(key, LEGACY.get(key)), resolved[key]) for key in FIXED]
-    pairs += [(f"recipe.{key}", saved.get("recipe", {}).get(key), value)
-              for key, value in resolved["recipe"].items()]
-    for field, before, now in pairs:
-        if before != json.loads(json.dumps(now)):  # tuples read back as lists
-            raise ConfigMismatch(
-                f"{run_dir} holds a run with {field}={before!r} (config.json), this command asks "
-                f"for {now!r}: relaunch it with the same flags or choose another --run-dir")
+    return saved
+
+
+def read_run(run_dir: str) -> tuple[dict[str, Any], list[dict]]:
+    """(config.json, [epoch metrics]) of a run directory with at least one finished epoch
+    (RunDirError otherwise: no config.json, or no epoch in metrics.jsonl)."""
+    config = read_config(run_dir)
+    if config is None:
+        raise RunDirError(f"{run_dir}: no config.json (not a run directory)")
+    rows = read_metrics(run_dir)
+    if not rows:
+        raise RunDirError(f"{run_dir}: no finished epoch in {METRICS}")
+    return config, rows
 
 
 def write_config(run_dir: str, resolved: dict[str, Any]) -> None:
