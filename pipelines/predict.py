@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from pipelines import quiet
 from pipelines.cli import ArgumentParser, user_errors
-from pipelines.errors import DamagedFile
-from pipelines.serving.versions import resolve_version
 
 from pipelines.serving.batching import ALLOWED_BATCH_SIZES
 
@@ -32,9 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=5, help="labels to print per image (<= k)")
     args = parser.parse_args(argv)
     quiet.hide_startup_notices()  # TensorFlow's start-up notices off the answers' screen
+    from pipelines.serving.loader import load_signature  # TensorFlow, after the filter
     from pipelines.data.folders import image_problem
     with user_errors(parser.prog):
-        serve = serving_signature(resolve_version(args.model_dir))
+        _, serve = load_signature(args.model_dir, "serving_default")
 
     def error(image: str, problem: str) -> None:
         print(f"{parser.prog}: error: {image}: {problem}", file=sys.stderr)
@@ -64,15 +63,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{image}: " + ", ".join(f"{label} {score:.3f}" for label, score
                                           in list(zip(labels, scores))[:args.top]))
     return 2 if failed else 0
-
-
-def serving_signature(path: str) -> Callable[..., dict[str, tf.Tensor]]:
-    """The export's serving_default signature; DamagedFile when `path` does not load as one."""
-    import tensorflow as tf
-    try:
-        return tf.saved_model.load(path).signatures["serving_default"]
-    except (OSError, KeyError, ValueError, tf.errors.OpError) as err:
-        raise DamagedFile(f"{path}: not a keras-nets export ({err.__class__.__name__})") from None
 
 
 def answers(serve: Callable[..., dict[str, tf.Tensor]], images: Sequence[bytes]

@@ -55,7 +55,7 @@ def test_a_damaged_model_is_one_line_too(tmp_path, capsys):
     export_dir.mkdir(parents=True)
     (export_dir / "saved_model.pb").write_bytes(b"\x00 not a SavedModel")
     line = exit_2_error(predict.main, [str(tmp_path / "export"), "photo.jpg"], capsys)
-    assert "not a keras-nets export" in line
+    assert "cannot load this SavedModel" in line
 
 
 def test_a_folder_without_kernels_says_so(tmp_path, capsys):

@@ -97,19 +97,26 @@ def _load_keras(path: str) -> Saved:
                  assumed)
 
 
-def _load_export(path: str) -> Saved:
+def load_signature(path: str, name: str) -> tuple[str, Any]:
+    """(version directory, signature `name`) of the export at `path` (a version or its base:
+    the newest); MissingFile when there is none, DamagedFile when it does not load or lacks the
+    signature."""
     import tensorflow as tf
     from pipelines.serving.versions import resolve_version
     version = resolve_version(path)
     try:
         loaded = tf.saved_model.load(version)
-        fn = loaded.signatures["predict_images"]
-    except KeyError:
-        raise DamagedFile(f"{version}: a SavedModel without the predict_images signature (not "
-                          "a keras-nets export)") from None
-    except Exception as err:
+    except Exception as err:  # TensorFlow raises several kinds for a damaged SavedModel
         raise DamagedFile(f"{version}: cannot load this SavedModel ({err.__class__.__name__}): "
                           "export it again") from None
+    if name not in loaded.signatures:
+        raise DamagedFile(f"{version}: a SavedModel without the {name} signature (not a "
+                          "keras-nets export)")
+    return version, loaded.signatures[name]
+
+
+def _load_export(path: str) -> Saved:
+    version, fn = load_signature(path, "predict_images")
     size = fn.structured_input_signature[1]["images"].shape[1]
     asset = os.path.join(version, "assets.extra", PREPROCESSING_ASSET)
     if os.path.exists(asset):

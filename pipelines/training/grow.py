@@ -6,20 +6,14 @@ net's own run of the same recipe in RUN_DIR/grown_from_<name>/ (its own run dire
 relaunch continues whichever stage was running), then the deeper net from that run's model.keras.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import os
-from typing import TYPE_CHECKING
 
 from keras_nets import get_spec
-from pipelines.data.sources import EMBEDDED
 from pipelines.training.config import RunConfig
+from pipelines.training.plan import Plan, fit_recipe
 from pipelines.training.recipes import recipe_for
 from pipelines.training.rundir import stage_dir
-
-if TYPE_CHECKING:
-    from pipelines.training.plan import Plan
 
 # What the two stages must share: the input the nets see (size, scale, normalisation,
 # augmentation) and the embedded dataset drawn. Everything else is the shallower net's own recipe.
@@ -57,11 +51,8 @@ def compute_ratio(config: RunConfig, stage: RunConfig, size: int) -> float:
 def images_of(config: RunConfig, stage: Plan) -> int:
     """The images the deeper net's run `config` will train on: its recipe fitted to the data the
     first stage's plan opened (the same data; pipelines.training.recipes.Recipe.for_data)."""
-    batch = config.recipe.batch_size
-    pass_steps = config.steps_per_epoch or max(stage.train.num_examples // batch, 1)
-    recipe, steps = config.recipe.for_data(config.dataset == EMBEDDED, pass_steps,
-                                           steps_given=config.steps_per_epoch is not None)
-    return recipe.epochs * steps * batch
+    recipe, steps = fit_recipe(config, stage.train.num_examples)
+    return recipe.epochs * steps * recipe.batch_size
 
 
 def grown(config: RunConfig, stage: RunConfig) -> RunConfig:

@@ -119,10 +119,10 @@ def passes(config: RunConfig, resolved: Resolved) -> str:
     """", N passes over the training images each" when an epoch is longer than one pass (a
     small dataset stretched to the recipe's step budget, Recipe.for_data); "" otherwise."""
     images = resolved.train_images
-    if not images or resolved.steps_per_epoch * config.recipe.batch_size <= images:
+    epoch = resolved.steps_per_epoch * config.recipe.batch_size  # images an epoch trains on
+    if not images or epoch <= images:
         return ""
-    return f" ({resolved.steps_per_epoch * config.recipe.batch_size / images:.3g} passes over " \
-           f"the training images each)"
+    return f" ({epoch / images:.3g} passes over the training images each)"
 
 
 def duration(seconds: float) -> str:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from keras_nets.preprocessing import Preprocessing
     from keras_nets.registry import ModelSpec
     from pipelines.data.sources import Source
+    from pipelines.training.recipes import Recipe
 
 
 class RunError(UserError):
@@ -75,12 +76,7 @@ def plan(config: RunConfig, strategy: tf.distribute.Strategy,
                 shapes_sizes=config.shapes_sizes)
     train = open_split(config.dataset, "train", **data)
     validation = open_split(config.dataset, "validation", **data)
-    spe = config.steps_per_epoch or train.num_examples // recipe.batch_size
-    if spe < 1:
-        raise RunError(f"{train.num_examples} training images are fewer than one batch of "
-                       f"{recipe.batch_size}")
-    recipe, spe = recipe.for_data(config.dataset == EMBEDDED, spe,
-                                  steps_given=config.steps_per_epoch is not None)
+    recipe, spe = fit_recipe(config, train.num_examples)
     config = dataclasses.replace(config, recipe=recipe)
     # What inference needs (size, normalisation, scales, class names, the data trained on)
     # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.
@@ -96,6 +92,17 @@ def plan(config: RunConfig, strategy: tf.distribute.Strategy,
                             spec, preprocessing, train.num_examples))
     return Plan(config, spec, train, validation, preprocessing, resolved,
                 (weights or _weights(config, spec)) if config.weights else None)
+
+
+def fit_recipe(config: RunConfig, train_images: int) -> tuple[Recipe, int]:
+    """(recipe, steps per epoch) of `config` on `train_images` training images
+    (pipelines.training.recipes.Recipe.for_data); RunError when they are under one batch."""
+    batch = config.recipe.batch_size
+    pass_steps = config.steps_per_epoch or train_images // batch
+    if pass_steps < 1:
+        raise RunError(f"{train_images} training images are fewer than one batch of {batch}")
+    return config.recipe.for_data(config.dataset == EMBEDDED, pass_steps,
+                                  steps_given=config.steps_per_epoch is not None)
 
 
 def _weights(config: RunConfig, spec: ModelSpec) -> WeightSource:
