@@ -15,11 +15,14 @@ a shallower net (VGG 3.1, pipelines.training.grow) is recorded with its first st
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 from typing import Any
 
+from benchmarks import results_schema
+from benchmarks.cells import machine, over_seeds
 from benchmarks.timing import cpu_description
 from pipelines.training.rundir import read_metrics, stage_dir
 from pipelines.training.rundir import read_run
@@ -52,13 +55,6 @@ def _load(path: str | None) -> dict[str, Any] | None:
         with open(path) as f:
             return json.load(f)
     return None
-
-
-def _save(path: str, data: dict[str, Any]) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)  # never half-written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,9 +105,45 @@ def main(argv: list[str] | None = None) -> int:
                          resumed=resumed))
         data.update(runs=runs, date=time.strftime("%Y-%m-%d"))
         if args.json:
-            _save(args.json, data)
+            results_schema.write(args.json, benchmark="benchmarks.default_runs", machine=here,
+                                 date=data["date"], rows=table_rows(data), order=ORDER,
+                                 data=data)
     print(json.dumps(data, indent=1))
     return 0
+
+
+ORDER = 2.4  # the report's rows after the trainer's speed, before the comparisons
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's rows (run, figure, setting, machine) of the figures main records: one per
+    model, its seeds' mean and spread when it ran with several; no wall time for a resumed
+    run (only its last launch was timed)."""
+    flags = " ".join(data.get("flags") or [])
+    rows = []
+    for model in dict.fromkeys(r["model"] for r in data["runs"]):
+        runs = [r for r in data["runs"] if r["model"] == model]
+        r = runs[0]
+        figure = (f"val top-1 accuracy {over_seeds([r['val_top1_accuracy'] for r in runs])}"
+                  if len(runs) > 1 else f"val top-1 accuracy {100 * r['val_top1_accuracy']:.1f}%")
+        if len(runs) == 1:
+            figure += (f", top-5 {100 * r['val_top5_accuracy']:.1f}% (best epoch "
+                       f"{100 * r['best_val_top1_accuracy']:.1f}%)")
+        minutes = [r["wall_seconds"] / 60 for r in runs
+                   if r.get("wall_seconds") and not r.get("resumed")]
+        if minutes:
+            figure += f", {statistics.median(minutes):.1f} min in all"
+            figure += " (median)" if len(minutes) > 1 else ""
+        first = r.get("grown_from")
+        stage = (f"{first['steps']:,} steps of {first['batch_size']} of `{first['model']}` "
+                 f"(its own {100 * first['val_top1_accuracy']:.1f}%), then "
+                 if isinstance(first, dict) else "")
+        setting = (f"`pipelines.train --model {model}{' ' + flags if flags else ''}`: "
+                   f"recipe {r['recipe']}, {stage}{r['epochs']} epochs, {r['steps']:,} steps of "
+                   f"{r['batch_size']}, {r['input_size']} px"
+                   + (f", {r['precision']}" if r.get("precision") else ""))
+        rows.append((f"`{model}` default run", figure, setting, machine(data)))
+    return rows
 
 
 if __name__ == "__main__":

@@ -22,10 +22,12 @@ the fair comparison. Skipped when torch (or torchvision) is not installed, or wi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
+from typing import Any
 
+from benchmarks import results_schema
+from benchmarks.cells import batch, is_number, joined, machine as machine_cell, number, xla
 from benchmarks.gpu_step import Machine, jax_machine, tensorflow_machine
 from benchmarks.torchvision_peer import run_torch
 
@@ -158,11 +160,34 @@ def main(argv: list[str] | None = None) -> int:
         if args.peers:
             peers += peer_rows(name, machine, args)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(device=machine.device, tf32=machine.tf32, backend=backend,
-                           framework=machine.framework, date=time.strftime("%F"), rows=rows,
-                           peers=peers), f, indent=1)
+        data = dict(device=machine.device, tf32=machine.tf32, backend=backend,
+                    framework=machine.framework, date=time.strftime("%F"), rows=rows, peers=peers)
+        results_schema.write(args.json, benchmark="benchmarks.gpu", machine=machine.device,
+                             date=data["date"], rows=table_rows(data), order=ORDER, data=data)
     return 0
+
+
+ORDER = 1  # the report's rows after benchmarks.train_throughput's
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's rows (run, figure, setting, machine) of a result of main: keras-nets' rows,
+    then its PyTorch peers' of the same run."""
+    rows = []
+    for peer, row in [(False, r) for r in data["rows"]] + [(True, r) for r in data["peers"]]:
+        if not is_number(row.get("images_per_s")):
+            continue
+        who = f"PyTorch peer, {row.get('framework')}" if peer else "keras-nets"
+        figure = f"train {number(row['images_per_s'])} img/s"
+        if is_number(row.get("tflops")):
+            figure += f", {row['tflops']:.2f} TFLOP/s"
+        if is_number(row.get("mfu")):
+            figure += f", MFU {100 * row['mfu']:.0f}% of the published peak"
+        setting = joined(f"{row['gpus']} GPU(s)" if row.get("gpus") else None,
+                         row.get("precision"), batch(row), xla(row))
+        rows.append((f"`{row.get('model', '?')}` ({who})", figure, setting,
+                     machine_cell(row, data)))
+    return rows
 
 
 if __name__ == "__main__":

@@ -12,9 +12,13 @@ FOLDER/validation/<digit>/ (360 validation images, a seeded split) at run time. 
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
+from typing import Any
 
+from benchmarks import results_schema
+from benchmarks.cells import machine, over_seeds
 from benchmarks.timing import cpu_description
 from pipelines.training.rundir import read_run
 
@@ -77,9 +81,35 @@ def main(argv: list[str] | None = None) -> int:
                   runs=runs, machine=cpu_description(), date=time.strftime("%Y-%m-%d"))
     print(json.dumps(result, indent=1))
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=1)
+        results_schema.write(args.json, benchmark="benchmarks.own_folder",
+                             machine=result["machine"], date=result["date"],
+                             rows=table_rows(result), order=ORDER, data=result)
     return 0
+
+
+ORDER = 2.7  # the report's rows after the default run per precision
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's row (run, figure, setting, machine) of a result of main: the validation
+    accuracy (several seeds: their mean and spread), the epochs and the wall time."""
+    runs = data.get("runs") if isinstance(data.get("runs"), list) else []
+    if len(runs) > 1:
+        figure = f"val top-1 accuracy {over_seeds([r['val_top1_accuracy'] for r in runs])}"
+        seconds = statistics.median(r["wall_seconds"] for r in runs)
+    else:
+        figure = f"val top-1 accuracy {100 * data['val_top1_accuracy']:.1f}%"
+        if data.get("best_val_top1_accuracy") is not None:
+            figure += f" (best epoch {100 * data['best_val_top1_accuracy']:.1f}%)"
+        seconds = data.get("wall_seconds")
+    figure += f" after {data['epochs']} epochs"
+    if seconds:
+        figure += f", {seconds / 60:.1f} min in all" + (" (median)" if len(runs) > 1 else "")
+    flags = " ".join(data.get("flags") or []) or "none"
+    setting = (f"`pipelines.train --dataset FOLDER`, other flags: {flags}; "
+               f"{data['train_images']:,} training, {data['validation_images']:,} validation "
+               f"images")
+    return [(f"default run on {data['dataset']}", figure, setting, machine(data))]
 
 
 if __name__ == "__main__":

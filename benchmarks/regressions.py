@@ -22,12 +22,14 @@ updates  the optimizer's update of the default run's two-tower AlexNet (demo rec
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from benchmarks import results_schema
+from benchmarks.cells import is_number, machine
 from benchmarks.timing import cpu_description, interleaved, quartiles, timed_once
 
 if TYPE_CHECKING:
@@ -186,14 +188,36 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f'{q[1]:.2f} ({q[0]:.2f}-{q[2]:.2f})':>22}  "
                   f"{'yes' if r['holds'] else 'NO'}", flush=True)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(machine=cpu_description(), args=vars(args), results=results), f,
-                      indent=1)
+        data = dict(machine=cpu_description(), date=time.strftime("%F"), args=vars(args),
+                    results=results)
+        results_schema.write(args.json, benchmark="benchmarks.regressions",
+                             machine=data["machine"], date=data["date"], rows=table_rows(data),
+                             order=ORDER, data=data)
     broken = [r["check"] for r in results if not r["holds"]]
     if broken:
         print(f"decisions that no longer hold: {'; '.join(broken)}", file=sys.stderr)
         return 1
     return 0
+
+
+ORDER = 3  # the report's rows after the speed and accuracy of the runs
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's rows (run, figure, setting, machine) of a result of main: one per check,
+    both sides' medians, the ratio's quartiles and whether the decision holds."""
+    rows = []
+    for result in data["results"]:
+        figure = f"{result['product_ms']:.1f} ms against {result['alternative_ms']:.1f} ms"
+        q = result.get("ratio_quartiles")
+        if isinstance(q, list) and len(q) == 3 and all(is_number(v) for v in q):
+            figure += f", ratio {q[1]:.2f} ({q[0]:.2f}-{q[2]:.2f})"
+        if isinstance(result.get("holds"), bool):
+            figure += ": holds" if result["holds"] else ": does NOT hold"
+        rounds = result.get("rounds")
+        rows.append((f"decision: {result.get('check', '?')}", figure,
+                     f"{rounds} rounds, medians" if rounds else "", machine(result, data)))
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,27 +1,24 @@
 """python -m benchmarks.report: one markdown table of the current results in benchmarks/results/.
 
-Reads the JSON files the benchmarks and studies write (benchmarks.train_throughput's,
-benchmarks.gpu's, benchmarks.trainer_speed's and benchmarks.regressions' --json files,
-paper_recipe.json, the experiments' NAME.json with their claims, vgg_d_init_from_a.json) and
-prints one row per measured figure, with the machine the file records ("not recorded" where it records none).
-Files of another layout are skipped and named on stderr; no figure is computed that the files
-do not hold. `--write README.md` replaces the table between the README's two marker lines;
-`--check README.md` exits 1 when that table is not the one the files give.
+Reads the rows that every results file holds (benchmarks.results_schema: each benchmark and
+study makes its rows when it writes its figures) and prints them, one row per measured figure,
+with the machine the file records ("not recorded" where it records none). Files not of the
+schema are skipped and named on stderr; no figure is computed here. `--write README.md` replaces
+the table between the README's two marker lines; `--check README.md` exits 1 when that table is
+not the one the files give.
 
 Pure Python (json, argparse): no TensorFlow import.
 """
 
 import argparse
 import glob
-import json
 import os
 import sys
 
-from benchmarks import report_peers, report_rows, report_runs
-from benchmarks.report_rows import cell
+from benchmarks import results_schema
+from benchmarks.cells import cell
+from benchmarks.results_schema import Row
 
-READERS = report_rows.READERS + report_runs.READERS + report_peers.READERS
-ORDER = {**report_rows.ORDER, **report_runs.ORDER, **report_peers.ORDER}
 BEGIN = "<!-- results:begin -->"
 END = "<!-- results:end -->"
 DEFAULT_RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
@@ -29,29 +26,17 @@ HEADER = ("| model / run | figure | setting | machine | file |\n"
           "|---|---|---|---|---|")
 
 
-def collect(results_dir: str
-            ) -> tuple[list[tuple[float, str, tuple[str, str, str, str]]], list[str]]:
-    """([(order, file, row)], [skipped file names]) for every *.json in results_dir."""
+def collect(results_dir: str) -> tuple[list[tuple[str, Row]], list[str]]:
+    """([(file name, row)] in the table's order, [names of the files skipped]) for every *.json
+    in results_dir: a file's rows keep their order, files sort by their rows' order, then name."""
     found, skipped = [], []
     for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
         name = os.path.basename(path)
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
+            found.extend((name, row) for row in results_schema.read(path))
+        except (OSError, results_schema.NotResults):
             skipped.append(name)
-            continue
-        for reader in READERS:
-            try:
-                rows = reader(data)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                rows = None
-            if rows:
-                found.extend((ORDER[reader], name, row) for row in rows)
-                break
-        else:
-            skipped.append(name)
-    found.sort(key=lambda item: (item[0], item[1]))
+    found.sort(key=lambda item: (item[1].order, item[0]))
     return found, skipped
 
 
@@ -59,9 +44,9 @@ def table(results_dir: str) -> tuple[str, list[str]]:
     """(the markdown table, skipped files)."""
     found, skipped = collect(results_dir)
     lines = [HEADER]
-    for _, name, (run, figure, setting, where) in found:
-        lines.append("| " + " | ".join(cell(c) for c in (run, figure, setting, where,
-                                                             f"`{name}`")) + " |")
+    for name, row in found:
+        lines.append("| " + " | ".join(cell(c) for c in (row.run, row.figure, row.setting,
+                                                             row.machine, f"`{name}`")) + " |")
     return "\n".join(lines), skipped
 
 
@@ -90,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"{parser.prog}: error: {args.results}: no such folder\n")
     block, skipped = table(args.results)
     if skipped:
-        print(f"skipped (layout not known): {', '.join(skipped)}", file=sys.stderr)
+        print(f"skipped (not of {results_schema.SCHEMA}): {', '.join(skipped)}",
+              file=sys.stderr)
     path = args.write or args.check
     if not path:
         print(block)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import statistics
 import sys
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from benchmarks import results_schema
 from benchmarks.timing import cpu_description, interleaved, quartiles, timed_once
 
 if TYPE_CHECKING:
@@ -134,8 +134,10 @@ def write_json(args: argparse.Namespace, result: dict[str, Any]) -> None:
     if args.json:
         result = dict(benchmark="benchmarks.serving", machine=cpu_description(),
                       date=datetime.date.today().isoformat(), rounds=args.rounds, **result)
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=1)
+        # No table rows: the report's table has no serving figures (docs/serving.md has them).
+        results_schema.write(args.json, benchmark="benchmarks.serving",
+                             machine=result["machine"], date=result["date"], rows=(), order=0,
+                             data=result)
         print(f"wrote {args.json}")
 
 

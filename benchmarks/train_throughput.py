@@ -6,13 +6,14 @@ torchvision side by side."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from benchmarks import results_schema
+from benchmarks.cells import batch, is_number, joined, machine, number, xla
 from benchmarks.timing import cpu_description, peak_flops, seconds_per_call
 from benchmarks.torchvision_peer import TORCHVISION_ALEXNET_MACS, torch_case
 from keras_nets.registry import SPECS, get_spec
@@ -144,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             _print(rows[-1])
     result = {"date": time.strftime("%Y-%m-%d"), "device": device, "threads": threads,
               "peak_flops": peak, "peak_flops_by_precision": peaks, "rows": rows}
-    with open(args.json, "w") as f:
-        json.dump(result, f, indent=1)
+    results_schema.write(args.json, benchmark="benchmarks.train_throughput", machine=device,
+                         date=result["date"], rows=table_rows(result), order=ORDER, data=result)
     print(f"wrote {args.json}")
     return 0
 
@@ -169,6 +170,28 @@ def _row(name: str, impl: str, policy: str, xla: bool, batch: int, size: int, ma
                 infer_images_per_s=batch / infer_s, train_flops=train_flops,
                 infer_flops=2 * macs * batch / infer_s,
                 mfu_conv=train_flops / peak["conv3x3"], mfu_matmul=train_flops / peak["matmul"])
+
+
+ORDER = 0  # the report's first rows: the models' own speed
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's rows (run, figure, setting, machine) of a result of main: one per row that
+    holds a training rate."""
+    rows = []
+    for row in data["rows"]:
+        if not is_number(row.get("train_images_per_s")):
+            continue
+        figure = f"train {number(row['train_images_per_s'])} img/s"
+        if is_number(row.get("infer_images_per_s")):
+            figure += f", inference {number(row['infer_images_per_s'])} img/s"
+        if is_number(row.get("mfu_conv")):
+            figure += f", MFU {100 * row['mfu_conv']:.0f}% of the 3x3 conv peak"
+        setting = joined(row.get("precision"), batch(row),
+                         f"{row['input_size']} px" if row.get("input_size") else None, xla(row))
+        run = f"`{row.get('model', '?')}` ({row.get('impl', '?')})"
+        rows.append((run, figure, setting, machine(row, data)))
+    return rows
 
 
 def _print(r: dict[str, Any]) -> None:

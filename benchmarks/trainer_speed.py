@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import statistics
 import sys
 import tempfile
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from benchmarks import results_schema
+from benchmarks.cells import NOT_RECORDED, is_number, joined, machine, number
 from benchmarks.timing import cpu_description, seconds_per_call
 
 if TYPE_CHECKING:
@@ -52,16 +53,16 @@ def bare_rate(config: RunConfig, steps: int) -> float:
     from pipelines.training.schedule import Schedule
     from pipelines.training.precision import apply
     from pipelines.training.steps import make_train_step
-    apply(config.precision)  # as the trainer does (auto: bfloat16 where the CPU has it)
+    apply(config.runtime.precision)  # as the trainer does (auto: bfloat16 where the CPU has it)
     recipe, size = config.recipe, input_size(config)
-    strategy = distribute.make_strategy(config.strategy)
-    keras.utils.set_random_seed(config.seed)
+    strategy = distribute.make_strategy(config.runtime.strategy)
+    keras.utils.set_random_seed(config.runtime.seed)
     with strategy.scope():
         model = build_model(config, num_classes=10)
         optimizer = make_optimizer(recipe, Schedule(recipe, 10 * steps).learning_rate)
         optimizer.build(model.trainable_variables)
     step = make_train_step(strategy, model, optimizer, global_batch=recipe.batch_size,
-                           weight_decay=recipe.weight_decay, xla=config.xla)
+                           weight_decay=recipe.weight_decay, xla=config.runtime.xla)
     batch = (tf.random.normal([recipe.batch_size, size, size, 3]),
              tf.random.uniform([recipe.batch_size], 0, 10, tf.int64))
     iterator = iter(strategy.experimental_distribute_dataset(
@@ -100,17 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     config = run_config(targs)
     # The embedded dataset as drawn by default (128-320 px images), shuffled by the trainer; one
     # epoch is one pass, so epoch 1 fills the cache of decoded images and epoch 2 is timed.
-    config = dataclasses.replace(config, recipe=dataclasses.replace(
+    config = config.replace(recipe=dataclasses.replace(
         config.recipe, shapes_min_side=None, shapes_max_side=None, shapes_side=None,
         num_train=args.steps * args.batch_size))
     from pipelines.training.precision import apply
-    resolved = apply(config.precision)[0]
+    resolved = apply(config.runtime.precision)[0]
     trainer, uncached, bare = [], [], []
     for repeat in range(args.repeats):
-        run = dataclasses.replace(config, run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
+        run = config.replace(run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
         trainer.append(trainer_rate(run))
         if args.uncached:
-            run = dataclasses.replace(config, run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
+            run = config.replace(run_dir=tempfile.mkdtemp(prefix="trainer_speed_"))
             uncached.append(trainer_rate(run, cache=False))
         bare.append(bare_rate(config, args.steps))
         print(f"repeat {repeat + 1}: pipelines.train {trainer[-1]:.1f} img/s"
@@ -123,11 +124,36 @@ def main(argv: list[str] | None = None) -> int:
           f"{t:.1f} img/s{u}, bare model {b:.1f} img/s (medians of {args.repeats}); "
           f"the trainer runs at {t / b:.0%} of the bare model")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(vars(args), precision_resolved=resolved, trainer=trainer,
-                           trainer_uncached=uncached, bare=bare, machine=cpu_description(),
-                           date=time.strftime("%F")), f)
+        data = dict(vars(args), precision_resolved=resolved, trainer=trainer,
+                    trainer_uncached=uncached, bare=bare, machine=cpu_description(),
+                    date=time.strftime("%F"))
+        results_schema.write(args.json, benchmark="benchmarks.trainer_speed",
+                             machine=data["machine"], date=data["date"], rows=table_rows(data),
+                             order=ORDER, data=data)
     return 0
+
+
+ORDER = 2  # the report's rows after the models' own speed
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's row (run, figure, setting, machine) of a result of main: the trainer's
+    rate against the bare model's, medians of the repeats."""
+    trainer, bare = data["trainer"], data["bare"]
+    t, b = statistics.median(trainer), statistics.median(bare)
+    uncached = [v for v in data.get("trainer_uncached") or [] if is_number(v)]
+    before = (f" (decoding every image at every step: {number(statistics.median(uncached))}, "
+              f"{100 * statistics.median(uncached) / b:.0f}%)" if uncached else "")
+    figure = (f"pipelines.train {number(t)} img/s, bare model {number(b)} img/s (medians of "
+              f"{len(trainer)}): {100 * t / b:.0f}%{before}")
+    setting = joined(data.get("precision_resolved"),
+                     f"{data['input_size']} px" if data.get("input_size") else None,
+                     f"batch {data['batch_size']}" if data.get("batch_size") else None,
+                     f"{data['steps']} steps" if data.get("steps") else None)
+    where = machine(data)
+    if where == NOT_RECORDED and data.get("date"):
+        where = f"{NOT_RECORDED}; {data['date']}"
+    return [(f"`{data.get('model', '?')}`: trainer vs bare model", figure, setting, where)]
 
 
 if __name__ == "__main__":

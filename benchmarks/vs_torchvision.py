@@ -11,7 +11,11 @@ import argparse
 import os
 import statistics
 import sys
+from collections.abc import Sequence
+from typing import Any
 
+from benchmarks import results_schema
+from benchmarks.cells import NOT_RECORDED, joined, machine, number
 from benchmarks.timing import ISA_CAPS, hold_isa, interleaved, quartiles, timed_once
 
 # keras-nets model -> torchvision's counterpart. Both AlexNets at their own sizes (ours at the
@@ -134,16 +138,64 @@ def main(argv: list[str] | None = None) -> int:
                             ratio_quartiles=ratios, mfu={k: v / peak for k, v in flops.items()},
                             seconds=seconds))
     if args.json:
-        import json
         import time
         from importlib.metadata import version
-        with open(args.json, "w") as f:
-            json.dump(dict(machine=cpu_description(), conv_probe_flops=peak,
-                           precision=args.precision, xla=args.xla, rounds=args.rounds,
-                           onednn=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
-                           versions=dict(keras=keras.__version__, torch=version("torch")),
-                           date=time.strftime("%F"), results=results), f, indent=1)
+        data = dict(machine=cpu_description(), conv_probe_flops=peak, precision=args.precision,
+                    xla=args.xla, rounds=args.rounds,
+                    onednn=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
+                    versions=dict(keras=keras.__version__, torch=version("torch")),
+                    date=time.strftime("%F"), results=results)
+        results_schema.write(args.json, benchmark="benchmarks.vs_torchvision",
+                             machine=data["machine"], date=data["date"], rows=table_rows(data),
+                             order=ORDER, data=data)
     return 0
+
+
+ORDER = 2.5  # the report's rows after the default runs' accuracy
+
+
+def table_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report's rows (run, figure, setting, machine) of a result of main: per model both
+    Keras steps' per-round ratio to torchvision's (median and quartiles), the img/s and MFU
+    of each side, and with --without-lrn the ceiling without the LRN."""
+    trainer, plain, peer = SIDES
+    rows = []
+    for r in data["results"]:
+        rates, ratios, mfu = r["img_per_s"], r["ratio_quartiles"], r.get("mfu", {})
+        figure = (f"trainer's step at {_ratio(ratios[trainer])} torchvision's speed, plain "
+                  f"Keras step {_ratio(ratios[plain])}; {number(rates[trainer])} "
+                  f"and {number(rates[plain])} against {number(rates[peer])} img/s")
+        if mfu:
+            figure += f"; MFU {mfu[trainer]:.0%} against {mfu[peer]:.0%}"
+        if NO_LRN in ratios:  # --without-lrn: the same rounds with AlexNet less its LRN
+            figure += (f"; without its LRN (a ceiling for any LRN) {_ratio(ratios[NO_LRN])}, "
+                       f"{number(rates[NO_LRN])} img/s")
+        versions = data.get("versions") or {}
+        setting = joined(
+            data.get("precision"), f"batch {r['batch']}",
+            f"XLA {'on' if data.get('xla') else 'off'}",
+            {"1": "oneDNN on", "0": "oneDNN off"}.get(data.get("onednn")),
+            f"{data['rounds']} rounds, medians" if data.get("rounds") else None,
+            f"torch {versions['torch']}" if versions.get("torch") else None)
+        rows.append((f"`{r['model']}` vs torchvision `{r['peer']}`", figure, setting,
+                     _machine_and_probe(data)))
+    return rows
+
+
+def _machine_and_probe(data: dict[str, Any]) -> str:
+    """The machine with the conv probe's GFLOP/s the MFU is set against."""
+    where = machine(data)
+    if where != NOT_RECORDED and data.get("conv_probe_flops"):
+        kind = f" {data['precision']}" if data.get("precision") not in (None, "float32") else ""
+        where += f"; 3x3{kind} conv probe {data['conv_probe_flops'] / 1e9:.0f} GFLOP/s"
+    if where == NOT_RECORDED and data.get("date"):
+        where += f"; {data['date']}"
+    return where
+
+
+def _ratio(q: Sequence[float]) -> str:
+    low, median, high = q
+    return f"{median:.2f}x ({low:.2f}-{high:.2f})"
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
-from collections.abc import Iterator
+import typing
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from keras_nets.errors import UserError
@@ -57,22 +59,61 @@ def fail(prog: str, message: str | BaseException) -> NoReturn:
 
 
 @contextlib.contextmanager
-def user_errors(prog: str) -> Iterator[None]:
+def user_errors(prog: str, about: str | None = None) -> Iterator[None]:
     """A UserError (keras_nets.errors: the one base of what a user can fix) or an OSError on a
     path the user named (missing, unreadable, unwritable) raised inside ends the command with
-    one line and exit code 2; any other exception is a bug and keeps its traceback."""
+    one line and exit code 2, after `about: ` where given (research: the experiment's name); any
+    other exception is a bug and keeps its traceback."""
+    head = f"{about}: " if about else ""
     try:
         yield
     except UserError as err:
-        fail(prog, err)
+        fail(prog, f"{head}{err}")
     except OSError as err:
-        fail(prog, f"{err.filename}: {err.strerror}" if err.filename and err.strerror else err)
+        fail(prog, head + (f"{err.filename}: {err.strerror}" if err.filename and err.strerror
+                           else str(err)))
+
+
+def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, config_class: type,
+                *, overrides: bool = False, only: Sequence[str] | None = None) -> None:
+    """A flag, added to `parser` (or an argument group of one), for every field of the dataclass `config_class` that
+    declares one (pipelines.training.options.option), its value on the namespace under the
+    field's config.json key. `overrides`: the flags override a preset (a recipe), so each
+    defaults to None ("the preset's") and a boolean gets --x/--no-x; otherwise a flag defaults
+    to the field's default and a boolean is a switch that turns it on. `only`: these fields."""
+    from pipelines.training.options import UNSET, flag_of, key_of
+    hints = typing.get_type_hints(config_class)
+    for field in dataclasses.fields(config_class):
+        spec = field.metadata.get("option")
+        if spec is None or (only is not None and field.name not in only):
+            continue
+        kwargs = dict(spec["argparse"])
+        kind = _scalar(hints[field.name])
+        if kind is bool:
+            kwargs.setdefault("action", argparse.BooleanOptionalAction if overrides
+                              else "store_true")
+        else:
+            if kind is not str:
+                kwargs["type"] = kind
+            if "choices" not in kwargs:
+                kwargs.setdefault("metavar", flag_of(field).lstrip("-").upper().replace("-", "_"))
+        if overrides:
+            default = None
+        else:
+            default = field.default if spec["cli_default"] is UNSET else spec["cli_default"]
+        parser.add_argument(flag_of(field), dest=key_of(field), default=default,
+                           help=spec["help"] or None, **kwargs)
+
+
+def _scalar(hint: object) -> type:
+    """int, float, str or bool, from a field's type (`int | None` is int)."""
+    kinds = [kind for kind in typing.get_args(hint) or (hint,) if kind is not type(None)]
+    if len(kinds) != 1 or kinds[0] not in (int, float, str, bool):
+        raise TypeError(f"a flag needs an int, float, str or bool field, not {hint}")
+    return kinds[0]
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="shapes",
-                        help="'shapes' (embedded, generated offline), a TFDS name "
-                             "(e.g. imagenet2012), or an image folder path (root/train/<class>/...)")
-    parser.add_argument("--data-dir", default=None, help="TFDS data directory")
-    parser.add_argument("--manual-dir", default=None,
-                        help="TFDS manual directory (imagenet2012: the ILSVRC2012 tar files)")
+    """--dataset, --data-dir and --manual-dir, as the training CLI has them."""
+    from pipelines.training.config import DataConfig
+    add_options(parser, DataConfig, only=("dataset", "data_dir", "manual_dir"))

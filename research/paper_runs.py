@@ -18,13 +18,26 @@ import sys
 import time
 from typing import Any
 
+from benchmarks import results_schema
+from benchmarks.research_rows import CLAIM_ORDER, CURVES_ORDER, claim_rows, curves_rows
 from benchmarks.timing import cpu_description
-from pipelines.errors import UserError
+from pipelines.cli import ArgumentParser, user_errors
+from pipelines.errors import DamagedFile
 from pipelines.training.rundir import read_run
 
 
 def summary(run_dir: str) -> dict[str, Any]:
+    """What research's figures and verdicts read of one run directory of pipelines.train;
+    RunDirError where it has no finished epoch, DamagedFile where config.json lacks a field."""
     config, rows = read_run(run_dir)
+    try:
+        return _summary(run_dir, config, rows)
+    except KeyError as err:
+        raise DamagedFile(f"{run_dir}/config.json has no {err}: not a run directory of "
+                          "pipelines.train") from None
+
+
+def _summary(run_dir: str, config: dict[str, Any], rows: list[dict]) -> dict[str, Any]:
     recipe = config["recipe"]
     # An earlier config.json had input_size and normalization at its top level; today's has
     # them in the recipe and in the model's preprocessing.
@@ -118,8 +131,8 @@ def _arm(text: str) -> tuple[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     from research.claims import verdict
-    p = argparse.ArgumentParser(prog="python -m research.paper_runs", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = ArgumentParser(module="research.paper_runs", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
     c = sub.add_parser("curves")
     c.add_argument("out", help="OUT (writes OUT.json and OUT.png)")
@@ -131,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--other", required=True, type=_arm)
     args = p.parse_args(argv)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    try:
+    with user_errors(p.prog):  # not a finished run, a path, a config.json without a field
         if args.what == "curves":
             result = {label: seeds_summary(dirs) for label, dirs in args.runs}
             plot_arms(result, args.out + ".png")
@@ -150,11 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             result["verdict"], result["z"] = verdict(result["better"]["val_accuracy"],
                                                      result["other"]["val_accuracy"], 0.1)
             plot_claim(result, args.out + ".png")
-    # Not a finished run (pipelines.errors), a path, or a config.json without a field: one line.
-    except (UserError, OSError, KeyError) as err:
-        p.exit(2, f"{p.prog}: error: {err}\n")
-    with open(args.out + ".json", "w") as f:
-        json.dump(result, f, indent=1)
+    if args.what == "claim":  # the curves have recorded theirs
+        result.update(machine=cpu_description(), date=time.strftime("%F"))
+    rows, order = ((curves_rows(result), CURVES_ORDER) if args.what == "curves" else
+                   (claim_rows(result), CLAIM_ORDER))
+    results_schema.write(args.out + ".json", benchmark="research.paper_runs",
+                         machine=result["machine"], date=result["date"], rows=rows, order=order,
+                         data=result)
     print(json.dumps({k: v for k, v in result.items() if k != "curve"}, indent=1)[:3000])
     return 0
 

@@ -15,7 +15,6 @@ OUT/local unless --out is given): a check that the experiment runs, not a result
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import json
 import os
@@ -25,6 +24,8 @@ import time
 from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any
 
+from benchmarks import results_schema
+from benchmarks.research_rows import EXPERIMENT_ORDER, experiment_rows
 from benchmarks.timing import cpu_description
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ CHANCE = 0.1  # the embedded dataset's 10 classes
 
 def arm_key(label: str, config: RunConfig) -> str:
     """ARM-HASH: the label made a path, and a hash of the config without seed and run dir."""
-    fields = dict(dataclasses.asdict(dataclasses.replace(config, seed=0, run_dir="")))
+    fields = config.replace(seed=0, run_dir="").to_json()
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True, default=str).encode())
     slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
     return f"{slug}-{digest.hexdigest()[:8]}"
@@ -53,8 +54,9 @@ def finished_history(run_dir: str, epochs: int) -> list[dict] | None:
 def run_arm(config: RunConfig, log_path: str) -> tuple[list[dict], float | None, bool]:
     """(history, wall seconds, trained here): the run's per-epoch metrics, trained, or read back
     with the wall time its training recorded (None when it recorded none)."""
-    wall_path = os.path.join(config.run_dir, "wall_seconds.json")
-    history = finished_history(config.run_dir, config.recipe.epochs)
+    run_dir = config.runtime.run_dir
+    wall_path = os.path.join(run_dir, "wall_seconds.json")
+    history = finished_history(run_dir, config.recipe.epochs)
     if history is not None:
         wall = None
         if os.path.exists(wall_path):
@@ -63,13 +65,13 @@ def run_arm(config: RunConfig, log_path: str) -> tuple[list[dict], float | None,
         return history, wall, False
     from pipelines.training.log import to_file
     from pipelines.training.run import train_and_evaluate
-    os.makedirs(config.run_dir, exist_ok=True)
+    os.makedirs(run_dir, exist_ok=True)
     start = time.time()
     with open(log_path, "a") as log, to_file(log):
         train_and_evaluate(config)
-    history = finished_history(config.run_dir, config.recipe.epochs)
+    history = finished_history(run_dir, config.recipe.epochs)
     if history is None:
-        raise RuntimeError(f"{config.run_dir}: the run stopped before its last epoch")
+        raise RuntimeError(f"{run_dir}: the run stopped before its last epoch")
     wall = time.time() - start
     with open(wall_path, "w") as f:
         json.dump(wall, f)
@@ -99,11 +101,12 @@ def run_experiment(experiment: Experiment, seeds: Sequence[int], out: str,
         out_arm = results[label] = dict(
             run_dirs=[], seeds=[], val_accuracy=[], seconds_per_step=[], wall_seconds=[],
             curves=[],
-            params=params, macs=macs, model=base.model, model_options=base.model_options,
-            config={k: v for k, v in dataclasses.asdict(base).items() if k != "run_dir"})
+            params=params, macs=macs, model=base.model.name,
+            model_options=base.model.model_options,
+            config={k: v for k, v in base.to_json().items() if k != "run_dir"})
         for seed in seeds:
             run_dir = os.path.join(out, "runs", key, f"seed{seed}")
-            config = dataclasses.replace(base, seed=seed, run_dir=run_dir)
+            config = base.replace(seed=seed, run_dir=run_dir)
             history, wall, trained = run_arm(config, os.path.join(run_dir, "log.txt"))
             final = history[-1]
             out_arm["run_dirs"].append(os.path.relpath(run_dir, out))
@@ -182,8 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines import quiet
     quiet.hide_startup_notices()  # before the experiments' configs import TensorFlow
     from research.experiments import NAMES, config
-    from pipelines.cli import ArgumentParser
-    from pipelines.errors import UserError
+    from pipelines.cli import ArgumentParser, fail, user_errors
     from pipelines.training.loop import NonFiniteLoss
     p = ArgumentParser(module="research.run", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -213,16 +215,17 @@ def main(argv: list[str] | None = None) -> int:
         experiment = config(name, local=args.local)
         if arms and not set(arms) & set(experiment.arms):
             p.exit(2, f"{p.prog}: error: --arms: {name} has {'; '.join(experiment.arms)}\n")
+        # What a user can fix and an arm whose loss diverged: one line naming the experiment;
+        # anything else is a bug and keeps its traceback.
         try:
-            result = run_experiment(experiment, seeds, out, arms)
-        # What a user can fix (pipelines.errors), a path, or an arm whose loss diverged: one
-        # line; anything else is a bug and keeps its traceback.
-        except (UserError, OSError, NonFiniteLoss) as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            p.exit(2, f"{p.prog}: error: {name}: {first}\n")
+            with user_errors(p.prog, about=name):
+                result = run_experiment(experiment, seeds, out, arms)
+        except NonFiniteLoss as err:
+            fail(p.prog, f"{name}: {err}")
         path = os.path.join(out, name)
-        with open(path + ".json", "w") as f:
-            json.dump(result, f, indent=1)
+        results_schema.write(path + ".json", benchmark="research.run",
+                             machine=result["machine"], date=result["date"],
+                             rows=experiment_rows(result), order=EXPERIMENT_ORDER, data=result)
         if not args.no_plot:
             plot(result, path + ".png")
         print(f"wrote {path}.json" + ("" if args.no_plot else f" and {path}.png"), flush=True)

@@ -13,6 +13,7 @@ gets nearly the same output.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -125,9 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"loss {output['loss']:.3f}, distinct predictions {output['distinct_predictions']}, "
           f"probability spread over images {output['prob_spread_over_images']:.2e}")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(label=label, size=size, normalization=norm, layers=rows,
-                           lrn=lrn, output=output), f, indent=1)
+        # No table rows: the figures are per layer (docs/training.md quotes them).
+        from benchmarks import results_schema
+        from benchmarks.timing import cpu_description
+        results_schema.write(
+            args.json, benchmark="research.signal_scales", machine=cpu_description(),
+            date=datetime.date.today().isoformat(), rows=(), order=0,
+            data=dict(label=label, size=size, normalization=norm, layers=rows, lrn=lrn,
+                      output=output))
     return 0
 
 

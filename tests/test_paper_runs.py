@@ -52,10 +52,14 @@ def test_claim_and_curves_from_run_dirs(tmp_path):
     seeds = json.loads(open(tmp_path / "res" / "s.json").read())
     assert seeds["A"]["seeds"] == [0, 1, 2] and seeds["A"]["mean"] == pytest.approx(0.49)
     assert seeds["A"]["std"] == pytest.approx(0.01) and seeds["machine"]
-    from benchmarks.report_runs import runs_rows
-    (row,) = runs_rows(seeds)
-    assert "49.0% ± 1.0 (3 seeds)" in row[1] and "seeds 0, 1, 2" in row[2]
-    assert "32 px" in row[2]  # today's config.json layout read as the earlier one
+    from benchmarks.results_schema import read
+    (row,) = read(str(tmp_path / "res" / "s.json"))  # the report's row, written with the figures
+    assert "49.0% ± 1.0 (3 seeds)" in row.figure and "seeds 0, 1, 2" in row.setting
+    assert "32 px" in row.setting  # today's config.json layout read as the earlier one
+    (row,) = read(out + ".json")
+    assert row.run == "A beats B" and row.figure == ("A 49.0% ± 1.0 (3 seeds) vs B 29.0% ± 1.0 "
+                                                     "(3 seeds): reproduced (z = 24.5)")
+    assert row.machine == f"{seeds['machine']}; {seeds['date']}"
     with pytest.raises(SystemExit) as info:
         main(["curves", str(tmp_path / "res" / "d"), f"A={tmp_path / 'missing'}"])
     assert info.value.code == 2

@@ -21,18 +21,18 @@ def test_every_arm_is_a_run_config_of_a_registered_model_that_builds(name):
     for claim, better, other in experiment.claims:
         assert better in experiment.arms and other in experiment.arms, claim
     for label, arm in experiment.arms.items():
-        assert isinstance(arm, RunConfig) and arm.export_dir is None, label
-        assert arm.steps_per_epoch * arm.recipe.epochs == experiment.steps
+        assert isinstance(arm, RunConfig) and arm.runtime.export_dir is None, label
+        assert arm.data.steps_per_epoch * arm.recipe.epochs == experiment.steps
         params, macs = run.model_size(arm)
         assert params > 0 and macs > 0, label
-        assert get_spec(arm.model).name == arm.model
+        assert get_spec(arm.model.name).name == arm.model.name
 
 
 def test_the_ablations_change_the_model_or_the_recipe_they_name():
     arms = config("alexnet").arms
     base = arms["two towers, overlapping 3x3/2 pool"]
-    assert arms["two towers, 2x2/2 pool"].model_options == {"overlapping_pooling": False}
-    assert arms["one tower, half the kernels"].model == "alexnet_one_tower"
+    assert arms["two towers, 2x2/2 pool"].model.model_options == {"overlapping_pooling": False}
+    assert arms["one tower, half the kernels"].model.name == "alexnet_one_tower"
     assert arms["no dropout"].recipe.dropout == 0.0 and base.recipe.dropout == 0.5
     assert not arms["no PCA lighting"].recipe.lighting and base.recipe.lighting
     sizes = {label: run.model_size(arm) for label, arm in arms.items()}
@@ -42,7 +42,7 @@ def test_the_ablations_change_the_model_or_the_recipe_they_name():
 
 def test_an_arm_is_its_config_not_its_seed_or_run_directory():
     lrn, depth = config("lrn").arms, config("depth").arms
-    same = dataclasses.replace(depth["A"], seed=3, run_dir="elsewhere")
+    same = depth["A"].replace(seed=3, run_dir="elsewhere")
     assert run.arm_key("A", same) == run.arm_key("A", depth["A"])  # one run for equal configs
     assert run.arm_key("A", lrn["A"]) != run.arm_key("A", depth["A"])  # mean_rgb vs standardize
     assert run.arm_key("D", depth["D"]) != run.arm_key("D", depth["B"])
@@ -53,7 +53,7 @@ def test_local_shrinks_every_arm():
         full, local = config(name), config(name, local=True)
         assert local.local and local.steps < full.steps
         for label, arm in local.arms.items():
-            if arm.dataset == "shapes":  # the embedded dataset drawn smaller too
+            if arm.data.dataset == "shapes":  # the embedded dataset drawn smaller too
                 assert arm.recipe.num_train < full.arms[label].recipe.num_train
 
 

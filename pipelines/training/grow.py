@@ -26,7 +26,7 @@ def shallower_run(config: RunConfig) -> RunConfig | None:
     """The first stage of `config` (the shallower net's run), or None when `config` trains from
     its own initialisation, from --init-from or from pretrained --weights."""
     source = config.recipe.grow_from
-    if not source or config.init_from or config.weights:
+    if not source or config.model.init_from or config.model.weights:
         return None
     spec = get_spec(source)
     own = recipe_for(config.recipe.name, spec.recipes, spec.name)
@@ -34,17 +34,18 @@ def shallower_run(config: RunConfig) -> RunConfig | None:
         own, **{field: getattr(config.recipe, field) for field in DATA_FIELDS})
     if config.recipe.grow_epochs:
         recipe = dataclasses.replace(recipe, epochs=config.recipe.grow_epochs, min_steps=None)
-    return dataclasses.replace(
-        config, model=spec.name, recipe=recipe, model_options={}, init_from=None,
-        run_dir=stage_dir(config.run_dir, spec.name), export_dir=None)
+    return config.replace(
+        model=spec.name, recipe=recipe, model_options={}, init_from=None,
+        run_dir=stage_dir(config.runtime.run_dir, spec.name), export_dir=None)
 
 
-def compute_ratio(config: RunConfig, stage: RunConfig, size: int) -> float:
-    """The deeper net's multiply-accumulates per image over the shallower one's at `size` px
-    (VGG D's are 1.9x A's at 32 px): the second stage's time per step against the first's."""
+def compute_ratio(config: RunConfig, stage: RunConfig) -> float:
+    """The deeper net's multiply-accumulates per image over the shallower one's at the run's
+    input size (VGG D's are 1.9x A's at 32 px): the second stage's time per step against the
+    first's (both stages train at the same size: DATA_FIELDS)."""
     from keras_nets.counting import count_macs
     from pipelines.training.model import build_model
-    macs = [count_macs(build_model(run, size=size)) for run in (config, stage)]
+    macs = [count_macs(build_model(run)) for run in (config, stage)]
     return macs[0] / macs[1]
 
 
@@ -57,4 +58,4 @@ def images_of(config: RunConfig, stage: Plan) -> int:
 
 def grown(config: RunConfig, stage: RunConfig) -> RunConfig:
     """`config` starting from the trained first stage's model.keras."""
-    return dataclasses.replace(config, init_from=os.path.join(stage.run_dir, "model.keras"))
+    return config.replace(init_from=os.path.join(stage.runtime.run_dir, "model.keras"))

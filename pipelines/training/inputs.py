@@ -57,7 +57,7 @@ def dataset_fns(plan: Plan
     """(train_fn(ctx, skip_steps), val_fn(ctx)) for strategy.distribute_datasets_from_function:
     each reads its worker's part of the plan's splits, opened once (pipelines.training.plan)."""
     config, preprocessing = plan.config, plan.preprocessing
-    recipe = config.recipe
+    recipe, data, runtime = config.recipe, config.data, config.runtime
     cached = plan.resolved.decoded_cache
     decode, augment = (train_augment(plan.spec, recipe, preprocessing, cached=True) if cached
                        else (None, train_augment(plan.spec, recipe, preprocessing)))
@@ -67,12 +67,12 @@ def dataset_fns(plan: Plan
 
     def train_fn(ctx: tf.distribute.InputContext, skip_steps: int) -> tf.data.Dataset:
         batch = ctx.get_per_replica_batch_size(recipe.batch_size)
-        if config.data_service:
+        if data.data_service:
             return _on_data_service(ctx, batch)
-        split = plan.train.read(ctx, shuffle_files=True, seed=config.seed)
+        split = plan.train.read(ctx, shuffle_files=True, seed=runtime.seed)
         batches_per_step = ctx.num_replicas_in_sync // ctx.num_input_pipelines
         return create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
-                            seed=config.seed, deterministic=config.deterministic, cache=False,
+                            seed=runtime.seed, deterministic=runtime.deterministic, cache=False,
                             shard=split.shard, skip=skip_steps * batches_per_step * batch,
                             decode=decode)
 
@@ -80,12 +80,12 @@ def dataset_fns(plan: Plan
         # The whole split goes to the service (which shards it dynamically over its workers);
         # the trainer's input pipelines share one job, so each batch feeds one of them. The
         # stream is not the local one: a resumed run starts a fresh one.
-        split = plan.train.read(shuffle_files=True, seed=config.seed)
+        split = plan.train.read(shuffle_files=True, seed=runtime.seed)
         ds = create_split(split.dataset, train=True, batch_size=batch, preprocess=augment,
-                          seed=config.seed, cache=False)
-        job = f"keras_nets_{os.path.abspath(config.run_dir)}" if ctx.num_input_pipelines > 1 \
+                          seed=runtime.seed, cache=False)
+        job = f"keras_nets_{os.path.abspath(runtime.run_dir)}" if ctx.num_input_pipelines > 1 \
             else None
-        return service.distribute(ds, config.data_service, job_name=job)
+        return service.distribute(ds, data.data_service, job_name=job)
 
     def val_fn(ctx: tf.distribute.InputContext) -> tf.data.Dataset:
         split = plan.validation.read(ctx)

@@ -46,6 +46,7 @@ class Trainer:
                  head_layers: Sequence[str] | None = None,
                  then: tuple[str, float] | None = None) -> None:
         config = plan.config
+        runtime = config.runtime
         steps_per_epoch = plan.steps_per_epoch
         self.strategy, self.model, self.config = strategy, model, config
         self.recipe = config.recipe
@@ -66,12 +67,12 @@ class Trainer:
             self.epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
             self.step_in_epoch = tf.Variable(0, trainable=False, dtype=tf.int64)
         self.checkpoints = Checkpoints(
-            config.run_dir, strategy, model=model, optimizer=self.optimizer, epoch=self.epoch,
+            runtime.run_dir, strategy, model=model, optimizer=self.optimizer, epoch=self.epoch,
             step_in_epoch=self.step_in_epoch, **self.schedule.variables())
-        self.metrics = MetricsWriter(config.run_dir, self.chief)
+        self.metrics = MetricsWriter(runtime.run_dir, self.chief)
         self.train_step = steps.make_train_step(
             strategy, model, self.optimizer, global_batch=self.recipe.batch_size,
-            weight_decay=self.recipe.weight_decay, xla=config.xla, frozen=frozen,
+            weight_decay=self.recipe.weight_decay, xla=runtime.xla, frozen=frozen,
             head_steps=head_steps)
         self.eval_step = steps.make_eval_step(strategy, model)
 
@@ -150,8 +151,8 @@ class Trainer:
 
     def _steps_in_call(self, step: int) -> int:
         """--steps-per-loop, cut at the epoch's end and at the next checkpoint step."""
-        n = min(self.config.steps_per_loop, self.spe - step)
-        every = self.config.checkpoint_every
+        n = min(self.config.runtime.steps_per_loop, self.spe - step)
+        every = self.config.runtime.checkpoint_every
         return min(n, every - step % every) if every else n
 
     def _check_finite(self, loss: float, epoch: int, step: int, n: int) -> None:
@@ -161,7 +162,7 @@ class Trainer:
                                 f"checkpoint is kept in {self.checkpoints.directory}")
 
     def _checkpoint_due(self, step: int) -> bool:
-        every = self.config.checkpoint_every
+        every = self.config.runtime.checkpoint_every
         return bool(every) and step % every == 0
 
     def _restore(self) -> None:
@@ -169,7 +170,7 @@ class Trainer:
         if restored:
             line(f"resumed from {restored} at epoch {int(self.epoch.numpy())}, "
                      f"step {int(self.step_in_epoch.numpy())}")
-        elif self.config.resume:
+        elif self.config.runtime.resume:
             line("no checkpoint to resume from: starting afresh")
 
     def _train_iterator(self) -> tf.distribute.DistributedIterator:

@@ -95,7 +95,8 @@ def first_screen(config: RunConfig, resolved: Resolved) -> list[str]:
     size = inputs["input_size"]
     classes = len(inputs["class_names"])
     epochs = f"{recipe.epochs} epoch{'s' * (recipe.epochs != 1)}"
-    model = f"model {config.model}: width {config.width:g}, FC {config.fc_units} units"
+    net, runtime = config.model, config.runtime
+    model = f"model {net.name}: width {net.width:g}, FC {net.fc_units} units"
     replicas, workers = resolved.replicas, resolved.workers
     return [
         f"{model}, {classes} classes, {size}x{size} input",
@@ -103,15 +104,15 @@ def first_screen(config: RunConfig, resolved: Resolved) -> list[str]:
         f"{passes(config, resolved)}, "
         f"global batch {recipe.batch_size}, {recipe.optimizer} lr {recipe.learning_rate:g} "
         f"({recipe.schedule})",
-        f"data {config.dataset}: {resolved.train_images or '?'} training images"
+        f"data {config.data.dataset}: {resolved.train_images or '?'} training images"
         f"{' (decoded once, kept in memory)' if resolved.decoded_cache else ''}, "
         f"{inputs['normalization']} normalisation",
-        f"strategy {resolved.strategy_resolved or config.strategy}: {replicas} "
+        f"strategy {resolved.strategy_resolved or runtime.strategy}: {replicas} "
         f"replica{'s' * (replicas != 1)}, {workers} worker{'s' * (workers != 1)}; "
-        f"precision {resolved.precision_resolved or config.precision} "
-        f"({resolved.precision_why or 'asked for'}){', XLA' if config.xla else ''}",
-        f"run dir {config.run_dir} (the full config: "
-        f"{os.path.join(config.run_dir, 'config.json')})",
+        f"precision {resolved.precision_resolved or runtime.precision} "
+        f"({resolved.precision_why or 'asked for'}){', XLA' if runtime.xla else ''}",
+        f"run dir {runtime.run_dir} (the full config: "
+        f"{os.path.join(runtime.run_dir, 'config.json')})",
     ]
 
 

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
 
 def input_size(config: RunConfig) -> int:
     """The crop the run trains at: the recipe's, else the paper's for the model."""
-    return config.recipe.input_size or get_spec(config.model).input_size
+    return config.recipe.input_size or get_spec(config.model.name).input_size
 
 
 def build_model(config: RunConfig, num_classes: int = 1000,
                 size: int | None = None) -> ImageClassifier:
-    """config.model at `size` px (default: input_size(config)) with `num_classes` outputs."""
-    recipe = config.recipe
-    return get_spec(config.model)(size or input_size(config), num_classes=num_classes,
-                                  init=recipe.init, dropout=recipe.dropout, width=config.width,
-                                  fc_units=config.fc_units, **config.model_options)
+    """The model config.model names, at `size` px (default: input_size(config)) with `num_classes` outputs."""
+    recipe, net = config.recipe, config.model
+    return get_spec(net.name)(size or input_size(config), num_classes=num_classes,
+                              init=recipe.init, dropout=recipe.dropout, width=net.width,
+                              fc_units=net.fc_units, **net.model_options)

@@ -66,48 +66,50 @@ def plan(config: RunConfig, strategy: tf.distribute.Strategy,
     """`config` resolved on this machine's `strategy` and its data (RunError, DataError: one
     line). Applies the precision policy it picks (pipelines.training.precision). `weights`:
     config.weights already resolved (pipelines.train resolves it for its normalisation)."""
-    spec = get_spec(config.model)
+    spec = get_spec(config.model.name)
     recipe = config.recipe
-    chosen, why = precision.apply(config.precision)
+    chosen, why = precision.apply(config.runtime.precision)
     replicas = strategy.num_replicas_in_sync
     if recipe.batch_size % replicas:
         raise RunError(f"global batch {recipe.batch_size} does not split over {replicas} replicas")
-    data = dict(data_dir=config.data_dir, manual_dir=config.manual_dir,
+    source = config.data
+    data = dict(data_dir=source.data_dir, manual_dir=source.manual_dir,
                 shapes_sizes=config.shapes_sizes)
-    train = open_split(config.dataset, "train", **data)
-    validation = open_split(config.dataset, "validation", **data)
+    train = open_split(source.dataset, "train", **data)
+    validation = open_split(source.dataset, "validation", **data)
     recipe, spe = fit_recipe(config, train.num_examples)
-    config = dataclasses.replace(config, recipe=recipe)
+    config = config.replace(recipe=recipe)
     # What inference needs (size, normalisation, scales, class names, the data trained on)
     # travels inside the model's Keras config (keras_nets.Preprocessing); config.json has the run.
     preprocessing = spec.preprocessing(
         input_size(config), recipe.normalization, recipe.scale_min, recipe.scale_max,
-        train.class_names, dataset=dict(name=config.dataset, sizes=config.shapes_sizes))
-    workers = distribute.cluster_workers() if config.strategy != "one-device" else 1
+        train.class_names, dataset=dict(name=source.dataset, sizes=config.shapes_sizes))
+    workers = distribute.cluster_workers() if config.runtime.strategy != "one-device" else 1
     resolved = Resolved(preprocessing=preprocessing.get_config(), steps_per_epoch=spe,
                         replicas=replicas, workers=workers, train_images=train.num_examples,
                         strategy_resolved=strategy.__class__.__name__,
                         precision_resolved=chosen, precision_why=why,
-                        decoded_cache=not config.data_service and decoded_cache(
+                        decoded_cache=not source.data_service and decoded_cache(
                             spec, preprocessing, train.num_examples))
     return Plan(config, spec, train, validation, preprocessing, resolved,
-                (weights or _weights(config, spec)) if config.weights else None)
+                (weights or _weights(config, spec)) if config.model.weights else None)
 
 
 def fit_recipe(config: RunConfig, train_images: int) -> tuple[Recipe, int]:
     """(recipe, steps per epoch) of `config` on `train_images` training images
     (pipelines.training.recipes.Recipe.for_data); RunError when they are under one batch."""
     batch = config.recipe.batch_size
-    pass_steps = config.steps_per_epoch or train_images // batch
+    steps = config.data.steps_per_epoch
+    pass_steps = steps or train_images // batch
     if pass_steps < 1:
         raise RunError(f"{train_images} training images are fewer than one batch of {batch}")
-    return config.recipe.for_data(config.dataset == EMBEDDED, pass_steps,
-                                  steps_given=config.steps_per_epoch is not None)
+    return config.recipe.for_data(config.data.dataset == EMBEDDED, pass_steps,
+                                  steps_given=steps is not None)
 
 
 def _weights(config: RunConfig, spec: ModelSpec) -> WeightSource:
     from keras_nets import convert
     try:
-        return convert.resolve(spec, config.weights)
+        return convert.resolve(spec, config.model.weights)
     except convert.WeightsError as err:
         raise RunError(str(err)) from None

@@ -11,6 +11,7 @@ import dataclasses
 from keras_nets.initializers import INITS
 from keras_nets.normalization import NORMALIZATIONS
 from pipelines.training.checks import ConfigError, at_least, one_of
+from pipelines.training.options import option
 
 OPTIMIZERS = ("sgd", "adam")  # pipelines.training.optimizer
 SCHEDULES = ("plateau", "cosine", "finetune")  # pipelines.training.schedule
@@ -19,9 +20,9 @@ SCHEDULES = ("plateau", "cosine", "finetune")  # pipelines.training.schedule
 @dataclasses.dataclass(frozen=True)
 class Recipe:
     name: str
-    batch_size: int  # global, over every replica and worker
-    learning_rate: float
-    epochs: int
+    batch_size: int = option(help="global batch size")  # over every replica and worker
+    learning_rate: float = option()
+    epochs: int = option()
     # A dataset with fewer images than the recipe was made for gets longer epochs (more than one
     # pass over its images each), so that the run still takes at least min_steps steps (the step
     # budget the recipe was tuned with) in the recipe's number of epochs: a folder of 60 images
@@ -32,22 +33,35 @@ class Recipe:
     # "plateau" (divide by 10 when val error stalls), "cosine", or "finetune" (learning_rate for
     # the head_epochs, then finetune_learning_rate decaying to 0 along a cosine)
     schedule: str = "plateau"
-    init: str = "paper"  # keras_nets.initializers: "paper" (N(0, 0.01)), "he", "glorot"
+    init: str = option(  # keras_nets.initializers: "paper" (N(0, 0.01)), "he", "glorot"
+        "paper", choices=INITS, help="weight initialisation (the recipe's: AlexNet and VGG A "
+                                     "paper, VGG B..E glorot, demo he)")
     weight_decay: float = 5e-4
     warmup_steps: int = 0
     plateau_patience: int = 2  # epochs without improvement before lr / 10
     max_lr_drops: int = 3
-    input_size: int | None = None  # None: the model's paper size (227 AlexNet, 224 VGG)
-    scale_min: int = 256  # VGG training scale S (jittered when min < max)
-    scale_max: int = 512
+    input_size: int | None = option(None)  # None: the model's paper size (227 AlexNet, 224 VGG)
+    # VGG training scale S (jittered when min < max)
+    scale_min: int = option(256, help="VGG training scale S_min (the recipe's: paper 256)")
+    scale_max: int = option(
+        512, help="VGG training scale S_max (= S_min: fixed S; the recipe's: paper 512)")
     # keras_nets.normalization.NORMALIZATIONS: both papers subtract the mean RGB on the 0-255
     # scale and nothing else (AlexNet section 2, VGG section 2.1). Saved with the model.
-    normalization: str | None = "mean_rgb"  # None: the pretrained weights' (finetune)
-    lighting: bool = True  # AlexNet 4.1 PCA lighting / VGG 3.1 RGB colour shift
-    flip: bool = True  # the papers' random mirror (wrong for digits, text, many medical images)
-    dropout: float = 0.5  # FC6 and FC7, both papers
-    num_train: int | None = None  # embedded dataset sizes (None: the builder's default)
-    num_validation: int | None = None
+    normalization: str | None = option(  # None: the pretrained weights' (finetune)
+        "mean_rgb", choices=tuple(NORMALIZATIONS),
+        help="input normalisation (the recipe's: paper mean_rgb, demo standardize); saved with "
+             "the model, used by evaluate and the export")
+    lighting: bool = option(True, help="PCA lighting / RGB colour shift in training (AlexNet "
+                                       "4.1, VGG 3.1; the recipe's: on)")
+    flip: bool = option(True, flag="--no-flip", action="store_false",
+                        help="no random mirror in training (the papers' flip is wrong for digits, "
+                             "text and many medical or satellite images)")
+    dropout: float = option(0.5, help="on FC6 and FC7 (the recipe's: 0.5, both papers)")
+    # The embedded dataset's sizes (None: the builder's default).
+    num_train: int | None = option(
+        None, flag="--shapes-train",
+        help="embedded dataset: training images (default: the recipe's)")
+    num_validation: int | None = option(None, flag="--shapes-validation")
     # Embedded dataset: the scenes' shorter side range (None: the builder's 128-320 scene pixels)
     # and the resolution they are rendered at (None: one pixel per scene pixel). The demo renders
     # the same scenes with their shorter side at the scale it trains at, so that no time goes
@@ -58,7 +72,9 @@ class Recipe:
     # Fine-tuning from pretrained weights (--weights): the first head_epochs train only the layers
     # that got no pretrained weights (the new head), then every layer at finetune_learning_rate.
     # None (not 0) when unused: a config.json written before these fields compares equal.
-    head_epochs: int | None = None
+    head_epochs: int | None = option(
+        None, help="finetune: epochs that train only the new head before every layer learns "
+                   "(the recipe's: 2)")
     finetune_learning_rate: float | None = None
     # VGG 3.1: train this shallower net first (its own recipe of the same name) and start from
     # its first four conv and three FC layers (pipelines.training.grow). None: from the init.

@@ -21,7 +21,7 @@ from pipelines.training.inputs import dataset_fns
 from pipelines.training.log import chief_only, line
 from pipelines.training.loop import Trainer
 from pipelines.training.metrics import first_screen
-from pipelines.training.model import build_model, input_size
+from pipelines.training.model import build_model
 from pipelines.training.plan import Plan, RunError, plan
 
 if TYPE_CHECKING:
@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 
 def train_and_evaluate(config: RunConfig, weights: WeightSource | None = None
                        ) -> tuple[Trainer, list[dict], str | None]:
-    """Train `config.model` per `config.recipe`; returns (trainer, history, stop signal). A recipe
+    """Train the model `config.model` names per `config.recipe`; returns (trainer, history, stop signal). A recipe
     that grows the net from a shallower one (VGG 3.1, pipelines.training.grow) trains that one
     first, in its own run directory inside this run's; a stop signal in it ends the run. Its
     lines go to pipelines.training.log, from the chief only. `weights`: config.weights as the
     caller already resolved it (keras_nets.convert.resolve), so that it is resolved once."""
-    strategy = distribute.make_strategy(config.strategy)  # first: collectives need a fresh context
+    strategy = distribute.make_strategy(config.runtime.strategy)  # first: collectives need a fresh context
     with chief_only(distribute.is_chief(strategy)):
         return _stages(config, strategy, weights)
 
@@ -45,16 +45,16 @@ def _stages(config: RunConfig, strategy: tf.distribute.Strategy,
             weights: WeightSource | None = None) -> tuple[Trainer, list[dict], str | None]:
     stage = grow.shallower_run(config)
     if stage is not None:
-        size = input_size(config)
-        ratio = grow.compute_ratio(config, stage, size)
-        line(f"VGG 3.1: {config.model} starts from a trained {stage.model}: two runs, "
-             f"{stage.model}'s first (in {stage.run_dir}), then {config.model}'s "
-             f"({_budget(config.recipe)}, at {ratio:.1f}x {stage.model}'s compute per image); "
-             f"{stage.model}'s ETA adds {config.model}'s estimate")
+        ratio = grow.compute_ratio(config, stage)
+        deep, shallow = config.model.name, stage.model.name
+        line(f"VGG 3.1: {deep} starts from a trained {shallow}: two runs, "
+             f"{shallow}'s first (in {stage.runtime.run_dir}), then {deep}'s "
+             f"({_budget(config.recipe)}, at {ratio:.1f}x {shallow}'s compute per image); "
+             f"{shallow}'s ETA adds {deep}'s estimate")
         trainer, history, stopped = _train(stage, strategy, then=(config, ratio))
         if stopped:
             return trainer, history, stopped
-        line(f"{config.model} from {stage.model}'s first four conv and three FC layers")
+        line(f"{deep} from {shallow}'s first four conv and three FC layers")
         config = grow.grown(config, stage)
     return _train(config, strategy, weights=weights)  # a grown run has no --weights
 
@@ -71,22 +71,23 @@ def _train(config: RunConfig, strategy: tf.distribute.Strategy,
            ) -> tuple[Trainer, list[dict], str | None]:
     """One stage; `then` (the later stage's config, its compute per image over this one's)
     makes the progress line's ETA cover both."""
-    keras.utils.set_random_seed(config.seed)
-    if config.deterministic:
+    keras.utils.set_random_seed(config.runtime.seed)
+    if config.runtime.deterministic:
         tf.config.experimental.enable_op_determinism()
     run = plan(config, strategy, weights)  # resolved once: everything below reads the plan
     _write_config(run, strategy)
     train_fn, val_fn = dataset_fns(run)
     config = run.config
-    keras.utils.set_random_seed(config.seed)  # the same initial weights under every strategy
+    keras.utils.set_random_seed(config.runtime.seed)  # the same initial weights under every strategy
     with strategy.scope():
         model = build_model(config, num_classes=run.num_classes,
                             size=run.preprocessing.input_size)
         model.preprocessing = run.preprocessing
-        if config.init_from:
-            run.spec.grow(model, keras.saving.load_model(config.init_from, safe_mode=True))
+        if config.model.init_from:
+            shallower = keras.saving.load_model(config.model.init_from, safe_mode=True)
+            run.spec.grow(model, shallower)
         head = _load_pretrained(run, model) if run.weights else None
-    later = (then[0].model, grow.images_of(then[0], run) * then[1]) if then else None
+    later = (then[0].model.name, grow.images_of(then[0], run) * then[1]) if then else None
     trainer = Trainer(strategy=strategy, model=model, plan=run, train_dataset_fn=train_fn,
                       val_dataset_fn=val_fn, head_layers=head, then=later)
     start = time.time()
@@ -124,13 +125,13 @@ def _write_config(run: Plan, strategy: tf.distribute.Strategy) -> None:
     (pipelines.training.rundir)."""
     written = run.written()
     try:
-        rundir.check_resumable(run.config.run_dir, written)
+        rundir.check_resumable(run.config.runtime.run_dir, written)
     except (rundir.RunDirError, DamagedFile) as err:
         raise RunError(str(err)) from None
     for screen_line in first_screen(run.config, run.resolved):
         line(screen_line)
     if distribute.is_chief(strategy):
-        rundir.write_config(run.config.run_dir, written)
+        rundir.write_config(run.config.runtime.run_dir, written)
 
 
 def _float32(model: keras.Model, config: RunConfig) -> keras.Model:
@@ -154,13 +155,14 @@ def _float32(model: keras.Model, config: RunConfig) -> keras.Model:
 def _save(config: RunConfig, model: keras.Model, strategy: tf.distribute.Strategy) -> None:
     """model.keras in the run directory (other workers' apart, to check that replicas agree),
     then the chief's SavedModel export; both carry the model's Preprocessing."""
+    runtime = config.runtime
     if not distribute.is_chief(strategy):
-        worker_dir = os.path.join(config.run_dir, f"worker{strategy.cluster_resolver.task_id}")
+        worker_dir = os.path.join(runtime.run_dir, f"worker{strategy.cluster_resolver.task_id}")
         os.makedirs(worker_dir, exist_ok=True)
         model.save(os.path.join(worker_dir, "model.keras"))
         return
-    model.save(os.path.join(config.run_dir, "model.keras"))
-    if config.export_dir:
+    model.save(os.path.join(runtime.run_dir, "model.keras"))
+    if runtime.export_dir:
         from pipelines.serving.saved_model import export_saved_model
-        path = export_saved_model(model, os.path.join(config.export_dir, config.model))
+        path = export_saved_model(model, os.path.join(runtime.export_dir, config.model.name))
         line(f"exported {path}")

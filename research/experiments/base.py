@@ -54,10 +54,11 @@ def arm(model: str, recipe: Recipe, steps: int, width: float = 1.0, fc_units: in
         **model_options: Any) -> RunConfig:
     """One arm: a RunConfig without seed and run directory; no export, a checkpoint every 100
     steps (a relaunch resumes there); float32 on every machine, as the claims were measured."""
-    return RunConfig(model=model, recipe=recipe, width=width, fc_units=fc_units,
-                     model_options=model_options,
-                     steps_per_epoch=max(1, steps // recipe.epochs),
-                     export_dir=None, checkpoint_every=100, run_dir="", precision="float32")
+    return RunConfig.make(recipe, model=model, width=width, fc_units=fc_units,
+                          model_options=model_options,
+                          steps_per_epoch=max(1, steps // recipe.epochs),
+                          export_dir=None, checkpoint_every=100, run_dir="",
+                          precision="float32")
 
 
 def steps_for(steps: int, local: bool) -> int:

@@ -39,8 +39,8 @@ def config(local: bool = False) -> Experiment:
         DEMO["vgg"], name="demo+experiment", batch_size=BATCH, epochs=epochs, min_steps=None,
         input_size=SIZE, scale_min=SCALE, scale_max=SCALE, flip=False, learning_rate=1e-3,
         warmup_steps=min(60, steps // 5), num_train=None, num_validation=None)
-    arms = {label: dataclasses.replace(arm("small_cnn", recipe, steps, width=0.5, stacks=stacks),
-                                       dataset=FOLDER, steps_per_epoch=steps // epochs)
+    arms = {label: arm("small_cnn", recipe, steps, width=0.5, stacks=stacks).replace(
+                dataset=FOLDER, steps_per_epoch=steps // epochs)
             for label, stacks in STACKS.items()}
     return Experiment(
         "kernel-size-digits", "small CNN (3 stages: 16, 32, 64 channels) on scikit-learn's "

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from benchmarks import default_runs
-from benchmarks.default_runs import main, summarize
+from benchmarks import default_runs, results_schema
+from benchmarks.default_runs import main, summarize, table_rows
 
 
 def test_default_runs_summarize_a_run_directory(tmp_path):
@@ -63,3 +63,40 @@ def test_a_relaunch_skips_only_this_machines_records(tmp_path, monkeypatch, reco
     data = json.loads(out.read_text())
     assert bool(launched) == relaunched and data["machine"] == "this machine"
     assert [r["val_top1_accuracy"] for r in data["runs"]] == [0.5 if relaunched else 0.9]
+    if relaunched:  # written again: with the report's row of what it ran
+        [row] = results_schema.read(str(out))
+        assert row.run == "`alexnet` default run" and row.figure.startswith(
+            "val top-1 accuracy 50.0%, top-5 90.0% (best epoch 50.0%)")
+        assert row.machine.startswith("this machine; ") and row.order == default_runs.ORDER
+
+
+DEFAULT_RUNS = {
+    "machine": "AMD EPYC, 2 cores, AVX2", "date": "2026-12-03", "flags": [],
+    "runs": [{"model": "alexnet", "recipe": "demo", "epochs": 7, "steps": 1750, "batch_size": 32,
+              "input_size": 67, "val_top1_accuracy": 0.9325, "val_top5_accuracy": 0.995,
+              "best_val_top1_accuracy": 0.94, "wall_seconds": 372.0, "resumed": False},
+             {"model": "vgg_a", "recipe": "demo", "epochs": 6, "steps": 1500, "batch_size": 16,
+              "input_size": 32, "val_top1_accuracy": 0.5, "val_top5_accuracy": 0.9,
+              "best_val_top1_accuracy": 0.5, "wall_seconds": 60.0, "resumed": True,
+              "precision": "bfloat16"},
+             {"model": "vgg_b", "seed": 0, "recipe": "demo", "epochs": 9, "steps": 4500,
+              "batch_size": 16, "input_size": 32, "val_top1_accuracy": 0.97,
+              "val_top5_accuracy": 1.0, "best_val_top1_accuracy": 0.97, "wall_seconds": 600.0},
+             {"model": "vgg_b", "seed": 1, "recipe": "demo", "epochs": 9, "steps": 4500,
+              "batch_size": 16, "input_size": 32, "val_top1_accuracy": 0.95,
+              "val_top5_accuracy": 1.0, "best_val_top1_accuracy": 0.96, "wall_seconds": 660.0}]}
+
+
+def test_one_row_per_model_its_seeds_spread_and_no_time_for_a_resumed_run():
+    rows = table_rows(DEFAULT_RUNS)
+    assert [r[0] for r in rows] == ["`alexnet` default run", "`vgg_a` default run",
+                                    "`vgg_b` default run"]
+    assert rows[0][1] == ("val top-1 accuracy 93.2%, top-5 99.5% (best epoch 94.0%), "
+                          "6.2 min in all")
+    assert rows[0][2] == ("`pipelines.train --model alexnet`: recipe demo, 7 epochs, "
+                          "1,750 steps of 32, 67 px")
+    assert rows[1][1] == "val top-1 accuracy 50.0%, top-5 90.0% (best epoch 50.0%)"
+    assert rows[1][2].endswith("1,500 steps of 16, 32 px, bfloat16")  # the precision it ran in
+    assert rows[2][1] == ("val top-1 accuracy 96.0% ± 1.4 (2 seeds: 97.0, 95.0), 10.5 min in "
+                          "all (median)")
+    assert rows[0][3] == "AMD EPYC, 2 cores, AVX2; 2026-12-03"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from benchmarks import regressions
+from benchmarks import regressions, results_schema
 from cli import exit_2_error
 
 
@@ -33,6 +33,9 @@ def test_the_command_fails_when_the_product_is_the_slower(monkeypatch, tmp_path,
     assert result["holds"] is (code == 0)
     assert len(result["seconds"][0]) == 3
     assert ("no longer hold" in capsys.readouterr().err) is (code == 1)
+    [row] = results_schema.read(str(out))  # the report's row, as the figures were written
+    assert row.run == "decision: lrn: rsqrt form vs pow" and row.setting == "3 rounds, medians"
+    assert row.figure.endswith(": holds" if code == 0 else ": does NOT hold")
 
 
 @pytest.mark.parametrize("gradient", [False, True])

@@ -1,4 +1,6 @@
-"""benchmarks.report: one table from the result files' own figures, the machine as recorded."""
+"""benchmarks.report: one table of the rows that the results files hold, each made by its
+writer from its own figures with the machine as recorded; files of another layout skipped and
+named."""
 
 import json
 import os
@@ -7,7 +9,8 @@ import sys
 
 import pytest
 
-from benchmarks import report
+from benchmarks import gpu, regressions, report, research_rows, results_schema
+from benchmarks import train_throughput, trainer_speed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -64,16 +67,36 @@ CLAIM = {
 }
 
 
+# file: (the writing module, its rows, their order, its figures); as each writer writes them
+WRITTEN = {
+    "train_throughput.json": ("benchmarks.train_throughput", train_throughput.table_rows,
+                              train_throughput.ORDER, THROUGHPUT),
+    "paper_recipe.json": ("research.paper_runs", research_rows.curves_rows,
+                          research_rows.CURVES_ORDER, RUNS),
+    "gpu.json": ("benchmarks.gpu", gpu.table_rows, gpu.ORDER, GPU),
+    "trainer_speed.json": ("benchmarks.trainer_speed", trainer_speed.table_rows,
+                           trainer_speed.ORDER, TRAINER_SPEED),
+    "regressions.json": ("benchmarks.regressions", regressions.table_rows, regressions.ORDER,
+                         REGRESSIONS),
+    "alexnet.json": ("research.run", research_rows.experiment_rows,
+                     research_rows.EXPERIMENT_ORDER, EXPERIMENT),
+    "vgg_d_init_from_a.json": ("research.paper_runs", research_rows.claim_rows,
+                               research_rows.CLAIM_ORDER, CLAIM),
+    "serving.json": ("benchmarks.serving", lambda data: (), 0, {"rows": [{"batch": 1}]}),
+}
+
+
 @pytest.fixture
 def results(tmp_path):
     folder = tmp_path / "results"
     folder.mkdir()
-    for name, data in (("train_throughput.json", THROUGHPUT), ("paper_recipe.json", RUNS),
-                       ("gpu.json", GPU), ("trainer_speed.json", TRAINER_SPEED),
-                       ("regressions.json", REGRESSIONS),
-                       ("alexnet.json", EXPERIMENT), ("vgg_d_init_from_a.json", CLAIM),
-                       ("signal_alexnet.json", {"label": "x", "layers": [{"layer": "conv1"}]})):
-        (folder / name).write_text(json.dumps(data))
+    for name, (benchmark, table_rows, order, data) in WRITTEN.items():
+        results_schema.write(str(folder / name), benchmark=benchmark,
+                             machine=data.get("machine") or data.get("device"),
+                             date=data.get("date"), rows=table_rows(data), order=order, data=data)
+    # a layout of its own (research.signal_scales'), one written before the schema
+    (folder / "signal_alexnet.json").write_text(json.dumps({"label": "x", "layers": []}))
+    (folder / "regressions_before.json").write_text(json.dumps(REGRESSIONS))
     (folder / "half_written.json").write_text("{\"rows\": [")
     return folder
 
@@ -87,7 +110,8 @@ def rows(block):
 
 def test_one_row_per_recorded_figure_with_its_machine(results):
     block, skipped = report.table(str(results))
-    assert sorted(skipped) == ["half_written.json", "signal_alexnet.json"]
+    # serving.json is of the schema with no rows: read, and nothing to show
+    assert skipped == ["half_written.json", "regressions_before.json", "signal_alexnet.json"]
     assert rows(block) == [
         ["`alexnet` (keras-nets)",
          "train 61.2 img/s, inference 180.4 img/s, MFU 54% of the 3x3 conv peak",
@@ -123,6 +147,15 @@ def test_one_row_per_recorded_figure_with_its_machine(results):
          "(z = 5.4)", "`vgg_d`, 32 px, width 0.25, 500 steps, batch 32", "not recorded",
          "`vgg_d_init_from_a.json`"],
     ]
+
+
+def test_files_of_another_layout_are_named_on_stderr(results, capsys):
+    assert report.main(["--results", str(results)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"skipped (not of {results_schema.SCHEMA}): half_written.json, "
+                   "regressions_before.json, signal_alexnet.json\n")
+    assert out.splitlines()[:2] == report.HEADER.splitlines()
+    assert "`regressions.json`" in out and "`regressions_before.json`" not in out
 
 
 def test_write_replaces_only_the_marked_block(results, tmp_path, capsys):

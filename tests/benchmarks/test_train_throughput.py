@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from benchmarks import train_throughput
+from benchmarks import results_schema, train_throughput
 from cli import exit_2_error
 
 PEAKS = {"float32": 1e11, "bfloat16": 8e11, "float16": 4e11}
@@ -25,6 +25,12 @@ def test_each_precision_is_set_against_its_own_probe(monkeypatch, tmp_path):
     for policy, precision in (("float32", "float32"), ("mixed_bfloat16", "bfloat16")):
         assert rows[policy]["mfu_conv"] == pytest.approx(
             rows[policy]["train_flops"] / PEAKS[precision])
+    table = results_schema.read(str(out))  # the report's rows, one per measured row
+    assert [(r.run, r.setting) for r in table] == [
+        ("`alexnet` (keras-nets)", "float32, batch 1, 227 px, XLA off"),
+        ("`alexnet` (keras-nets)", "mixed_bfloat16, batch 1, 227 px, XLA off")]
+    assert all(r.figure.startswith("train ") and r.order == train_throughput.ORDER
+               for r in table)
 
 
 @pytest.mark.parametrize("argv", [["--models", "resnet"], ["--precisions", "float64"]])

@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from benchmarks import torchvision_peer, vs_torchvision
+from benchmarks import results_schema, torchvision_peer, vs_torchvision
 from cli import exit_2_error
 
 READY_THEN_HALF_SECONDS = """
@@ -94,6 +94,9 @@ def test_without_lrn_times_alexnet_less_its_lrn_in_the_same_rounds(monkeypatch, 
     assert result["ratio_quartiles"][no_lrn][1] == pytest.approx(
         statistics.median(0.5 / s for s in result["seconds"][no_lrn]))  # the stand-in's 0.5 s
     assert "without its LRN (0 LRN layers, a ceiling" in capsys.readouterr().out
+    [row] = results_schema.read(str(out))  # the report's row, made as the figures were written
+    assert row.run == "`alexnet` vs torchvision `alexnet`" and row.order == vs_torchvision.ORDER
+    assert "; without its LRN (a ceiling for any LRN) " in row.figure
 
 
 @pytest.mark.parametrize("argv", [["--models", "vgg"], ["--rounds", "0"], ["--batch", "-1"],
@@ -113,3 +116,35 @@ def test_the_keras_sides_compute_in_the_precision_asked(monkeypatch, tmp_path):
     import keras
     keras.mixed_precision.set_global_policy("float32")  # leave the process as it was
     assert json.loads(out.read_text())["results"][0]["policy"] == "mixed_bfloat16"
+
+
+PEERS = {
+    "machine": "AMD EPYC, 2 cores, AVX2", "conv_probe_flops": 1.71e11, "precision": "float32",
+    "xla": False, "rounds": 12, "onednn": "1", "versions": {"torch": "2.14.1"},
+    "date": "2026-12-02",
+    "results": [{"model": "alexnet", "peer": "alexnet", "batch": 64,
+                 "img_per_s": {"keras-nets": 33.63, "Keras' update ops": 33.54,
+                               "torchvision": 30.56},
+                 "ratio_quartiles": {"keras-nets": [1.09, 1.10, 1.11],
+                                     "Keras' update ops": [1.085, 1.094, 1.11]},
+                 "mfu": {"keras-nets": 0.853, "torchvision": 0.764}}]}
+
+
+def test_the_row_names_both_steps_the_settings_and_the_machine():
+    assert vs_torchvision.table_rows(PEERS) == [(
+        "`alexnet` vs torchvision `alexnet`",
+        "trainer's step at 1.10x (1.09-1.11) torchvision's speed, plain Keras step 1.09x "
+        "(1.08-1.11); 33.6 and 33.5 against 30.6 img/s; MFU 85% against 76%",
+        "float32, batch 64, XLA off, oneDNN on, 12 rounds, medians, torch 2.14.1",
+        "AMD EPYC, 2 cores, AVX2; 2026-12-02; 3x3 conv probe 171 GFLOP/s")]
+
+
+def test_a_run_with_the_ceiling_without_lrn_shows_it_in_the_same_row():
+    result = dict(PEERS["results"][0])
+    result["img_per_s"] = dict(result["img_per_s"], **{vs_torchvision.NO_LRN: 38.42})
+    result["ratio_quartiles"] = dict(result["ratio_quartiles"],
+                                     **{vs_torchvision.NO_LRN: [1.2, 1.26, 1.3]})
+    [(run, figure, *_)] = vs_torchvision.table_rows(dict(PEERS, results=[result]))
+    assert run == "`alexnet` vs torchvision `alexnet`"
+    assert figure.endswith("; without its LRN (a ceiling for any LRN) 1.26x (1.20-1.30), "
+                           "38.4 img/s")

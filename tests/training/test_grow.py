@@ -23,33 +23,36 @@ def test_the_deep_nets_default_runs_grow_from_a_trained_a():
 def test_the_first_stage_is_a_own_recipe_on_the_deeper_runs_input():
     recipe = dataclasses.replace(recipe_for("demo", "vgg", "vgg_e"), input_size=40,
                                  scale_min=44, scale_max=44, flip=False)
-    config = RunConfig(model="vgg_e", recipe=recipe, width=0.5, fc_units=256, seed=4,
-                       run_dir="runs/e", export_dir="saved_models")
+    config = RunConfig.make(recipe, model="vgg_e", width=0.5, fc_units=256, seed=4,
+                            run_dir="runs/e", export_dir="saved_models")
     stage = grow.shallower_run(config)
     a = recipe_for("demo", "vgg", "vgg_a")
-    assert stage.model == "vgg_a" and stage.run_dir == os.path.join("runs/e", "grown_from_vgg_a")
-    assert stage.export_dir is None and stage.init_from is None
-    assert (stage.width, stage.fc_units, stage.seed) == (0.5, 256, 4)  # the same shapes, seed
+    run_dir = stage.runtime.run_dir
+    assert stage.model.name == "vgg_a" and run_dir == os.path.join("runs/e", "grown_from_vgg_a")
+    assert stage.runtime.export_dir is None and stage.model.init_from is None
+    # The same shapes and seed.
+    assert (stage.model.width, stage.model.fc_units, stage.runtime.seed) == (0.5, 256, 4)
     assert (stage.recipe.input_size, stage.recipe.scale_min, stage.recipe.flip) == (40, 44, False)
     assert (stage.recipe.learning_rate, stage.recipe.epochs, stage.recipe.min_steps) == \
         (a.learning_rate, a.epochs, a.min_steps)  # A's own budget and rate
     assert stage.recipe.grow_from is None
-    assert grow.grown(config, stage).init_from == os.path.join(stage.run_dir, "model.keras")
+    assert grow.grown(config, stage).model.init_from == os.path.join(run_dir, "model.keras")
 
 
 def test_epochs_given_apply_to_both_stages():
     recipe = dataclasses.replace(recipe_for("demo", "vgg", "vgg_d"), epochs=1, min_steps=None,
                                  grow_epochs=1)
-    stage = grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe, steps_per_epoch=3))
-    assert (stage.recipe.epochs, stage.recipe.min_steps, stage.steps_per_epoch) == (1, None, 3)
+    stage = grow.shallower_run(RunConfig.make(recipe, model="vgg_d", steps_per_epoch=3))
+    assert (stage.recipe.epochs, stage.recipe.min_steps, stage.data.steps_per_epoch) == \
+        (1, None, 3)
 
 
 def test_a_net_started_otherwise_has_no_first_stage():
     recipe = recipe_for("demo", "vgg", "vgg_d")
-    assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe, init_from="a.keras")) is None
-    assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe, weights="imagenet")) is None
-    assert grow.shallower_run(RunConfig(model="vgg_a", recipe=recipe_for("demo", "vgg"))) is None
-    assert grow.shallower_run(RunConfig(model="vgg_d", recipe=recipe_for("paper", "vgg"))) is None
+    assert grow.shallower_run(RunConfig.make(recipe, model="vgg_d", init_from="a.keras")) is None
+    assert grow.shallower_run(RunConfig.make(recipe, model="vgg_d", weights="imagenet")) is None
+    assert grow.shallower_run(RunConfig.make(recipe_for("demo", "vgg"), model="vgg_a")) is None
+    assert grow.shallower_run(RunConfig.make(recipe_for("paper", "vgg"), model="vgg_d")) is None
 
 
 def _vgg_macs(blocks, size, classes=1000):
@@ -66,8 +69,9 @@ def _vgg_macs(blocks, size, classes=1000):
 def test_the_first_screen_ratio_is_the_two_nets_compute_per_image():
     a = [[64], [128], [256] * 2, [512] * 2, [512] * 2]
     d = [[64] * 2, [128] * 2, [256] * 3, [512] * 3, [512] * 3]
-    config = RunConfig(model="vgg_d", recipe=recipe_for("demo", "vgg", "vgg_d"))
-    ratio = grow.compute_ratio(config, grow.shallower_run(config), 32)
+    config = RunConfig.make(recipe_for("demo", "vgg", "vgg_d"), model="vgg_d")
+    config = config.replace(recipe=dataclasses.replace(config.recipe, input_size=32))
+    ratio = grow.compute_ratio(config, grow.shallower_run(config))
     assert abs(ratio - _vgg_macs(d, 32) / _vgg_macs(a, 32)) < 1e-9 and 1.9 < ratio < 1.92
 
 

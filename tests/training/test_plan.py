@@ -40,7 +40,7 @@ def test_a_training_scale_range_upside_down_names_both_bounds():
     (dict(model="vgg_d", weights="vgg16.h5", init_from="a.keras"), "weights")])
 def test_a_run_config_checks_its_own_fields(fields, field):
     with pytest.raises(ConfigError) as err:
-        RunConfig(model=fields.pop("model", "alexnet"), recipe=DEMO["alexnet"], **fields)
+        RunConfig.make(DEMO["alexnet"], **fields)
     assert err.value.field == field
 
 
@@ -70,10 +70,10 @@ def test_the_cli_says_a_config_check_with_its_flag(flags, said, capsys):
 def test_the_cli_defaults_are_the_configs():
     args = train_cli.parse_args([])[1]
     config = train_cli.run_config(args)
-    defaults = RunConfig(model="alexnet", recipe=PAPER["alexnet"])
-    for field in ("width", "fc_units", "strategy", "precision", "seed", "checkpoint_every",
-                  "steps_per_loop", "export_dir", "cpu_devices"):
-        assert getattr(config, field) == getattr(defaults, field), field
+    defaults = RunConfig.make(PAPER["alexnet"], model="alexnet")
+    assert config.model == defaults.model and config.data == defaults.data
+    assert config.runtime == dataclasses.replace(defaults.runtime, run_dir=config.runtime.run_dir)
+    assert config.runtime.run_dir.startswith("runs/alexnet-")
 
 
 def test_each_split_is_opened_once_per_run(tmp_path, monkeypatch):
@@ -82,8 +82,8 @@ def test_each_split_is_opened_once_per_run(tmp_path, monkeypatch):
     monkeypatch.setattr(plan_module, "open_split",
                         lambda *a, **k: opened.append(a[1]) or real(*a, **k))
     recipe = dataclasses.replace(DEMO["alexnet"], batch_size=8, input_size=32, **SIZES)
-    config = RunConfig(model="alexnet", recipe=recipe, data_dir=str(tmp_path), fc_units=16,
-                       width=0.25, precision="float32", run_dir=str(tmp_path / "run"))
+    config = RunConfig.make(recipe, model="alexnet", data_dir=str(tmp_path), fc_units=16,
+                            width=0.25, precision="float32", run_dir=str(tmp_path / "run"))
     run = plan_module.plan(config, tf.distribute.OneDeviceStrategy("/cpu:0"))
     assert opened == ["train", "validation"]
     assert run.resolved.train_images == 40
@@ -105,8 +105,8 @@ def test_weights_the_cli_resolved_are_not_resolved_again(tmp_path, monkeypatch):
     source = convert.WeightSource("caffe", str(tmp_path / "w.caffemodel"), "caffe_bgr", {})
     monkeypatch.setattr(convert, "resolve", lambda *a, **k: pytest.fail("resolved twice"))
     recipe = dataclasses.replace(DEMO["alexnet"], batch_size=8, input_size=32, **SIZES)
-    config = RunConfig(model="alexnet", recipe=recipe, data_dir=str(tmp_path), fc_units=16,
-                       width=0.25, precision="float32", run_dir=str(tmp_path / "run"),
-                       weights=source.path)
+    config = RunConfig.make(recipe, model="alexnet", data_dir=str(tmp_path), fc_units=16,
+                            width=0.25, precision="float32", run_dir=str(tmp_path / "run"),
+                            weights=source.path)
     run = plan_module.plan(config, tf.distribute.OneDeviceStrategy("/cpu:0"), source)
     assert run.weights is source

@@ -46,7 +46,7 @@ def test_a_model_may_have_its_own_entry_in_a_recipe_table():
 
 def test_the_first_screen_says_when_an_epoch_is_several_passes():
     preprocessing = dict(input_size=67, class_names=["a", "b"], normalization="standardize")
-    config = RunConfig(model="alexnet", recipe=DEMO["alexnet"], dataset="/tmp/photos")
+    config = RunConfig.make(DEMO["alexnet"], model="alexnet", dataset="/tmp/photos")
     small = Resolved(preprocessing=preprocessing, steps_per_epoch=250, train_images=60)
     assert "7 epochs of 250 steps (133 passes over the training images each)," in \
         first_screen(config, small)[1]

@@ -52,9 +52,9 @@ def test_demo_recipe_is_the_paper_recipe_with_named_overrides():
 
 
 def test_configs_are_frozen_and_typed():
-    config = RunConfig(model="alexnet", recipe=PAPER["alexnet"])
+    config = RunConfig.make(PAPER["alexnet"], model="alexnet")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        config.seed = 1
+        config.runtime.seed = 1
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.recipe.epochs = 1
     assert config.to_json()["recipe"]["learning_rate"] == 0.01
